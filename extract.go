@@ -91,8 +91,12 @@ func asRecord(arg string, v any) (record, error) {
 			return r, nil
 		}
 	}
-	if !rv.IsValid() {
+	if top := reflect.ValueOf(v); top.Kind() == reflect.Pointer && top.IsNil() {
 		return record{}, &inputError{arg, fmt.Sprintf("a nil %T", v)}
+	}
+	if !ok {
+		return record{}, &inputError{arg, fmt.Sprintf("%T that is nil, cyclic or more "+
+			"than %d pointers deep", v, maxDerefs)}
 	}
 	return record{}, &inputError{arg, fmt.Sprintf("%T", v)}
 }
