@@ -302,8 +302,9 @@ func (d *dispatcher) next() (*keyQueue, *job, bool) {
 			if len(d.ready) > 0 {
 				d.signal()
 			}
+			j := q.jobs[0]
 			d.mu.Unlock()
-			return q, q.jobs[0], true
+			return q, j, true
 		}
 		var wait <-chan time.Time
 		if len(d.waiting) > 0 {
