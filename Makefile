@@ -13,7 +13,9 @@ PLUGINPATH := github.com/streamspace/streamspace-pagerduty/v$(VERSION)-$(SRCHASH
 
 # No -trimpath and no -race: the StreamSpace API server is built without them, and
 # plugin.Open refuses a .so whose flags differ from the host's.
-PLUGIN_FLAGS := -buildmode=plugin -ldflags=-pluginpath=$(PLUGINPATH)
+# The plugin path must be both the compiled package path (-gcflags=-p) and the link-time
+# plugin path, or the .so names its symbols after one and is looked up by the other.
+PLUGIN_FLAGS := -buildmode=plugin -gcflags=-p=$(PLUGINPATH) -ldflags=-pluginpath=$(PLUGINPATH)
 
 .PHONY: all build test vet help
 
