@@ -8,10 +8,23 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // DefaultEventsURL is PagerDuty's Events API v2 endpoint for accounts in the US region.
 const DefaultEventsURL = "https://events.pagerduty.com/v2/enqueue"
+
+// regionURLs maps each PagerDuty service region to its Events API v2 endpoint.
+var regionURLs = map[string]string{
+	"us": DefaultEventsURL,
+	"eu": "https://events.eu.pagerduty.com/v2/enqueue",
+}
+
+// defaultSource is payload.source unless the operator names the cluster.
+const defaultSource = "StreamSpace"
+
+// maxSourceRunes bounds the source an operator may set.
+const maxSourceRunes = 255
 
 // Limits on rateLimit, in events per hour.
 const (
@@ -48,8 +61,21 @@ type Config struct {
 	// RateLimit is the number of events per hour the plugin may send.
 	RateLimit int
 
-	// EventsURL is where events are posted.
+	// ResolveOn says, for session.woken and session.deleted, whether the event resolves
+	// the incident the session's hibernation opened.
+	ResolveOn map[EventType]bool
+
+	// Region is the PagerDuty service region, "us" or "eu".
+	Region string
+
+	// EventsURL is where events are posted: the region's endpoint unless overridden.
 	EventsURL string
+
+	// Source is payload.source: "StreamSpace", or a cluster name.
+	Source string
+
+	// StreamSpaceURL, when set, is the base URL of the StreamSpace UI that alerts link to.
+	StreamSpaceURL string
 }
 
 // String describes the configuration without the routing key.
@@ -60,8 +86,14 @@ func (c Config) String() string {
 			on = append(on, fmt.Sprintf("%s(%s)", t, c.Severity[t]))
 		}
 	}
-	return fmt.Sprintf("events=[%s] rateLimit=%d/h autoResolve=%t includeDetails=%t url=%s",
-		strings.Join(on, " "), c.RateLimit, c.AutoResolve, c.IncludeDetails, c.EventsURL)
+	for _, t := range []EventType{EventSessionWoken, EventSessionDeleted} {
+		if c.ResolveOn[t] {
+			on = append(on, fmt.Sprintf("%s(resolve)", t))
+		}
+	}
+	return fmt.Sprintf("events=[%s] rateLimit=%d/h autoResolve=%t includeDetails=%t "+
+		"source=%q region=%s url=%s streamspaceURL=%q", strings.Join(on, " "), c.RateLimit,
+		c.AutoResolve, c.IncludeDetails, c.Source, c.Region, c.EventsURL, c.StreamSpaceURL)
 }
 
 // configKey describes one key the plugin accepts: its name and how to store its value.
@@ -87,7 +119,14 @@ var configKeys = []configKey{
 		return parseBool("autoResolve", v, &c.AutoResolve)
 	}},
 	{"rateLimit", func(c *Config, v any) error { return parseRateLimit(v, &c.RateLimit) }},
+	{"resolveOnSessionWoken", resolveKey(EventSessionWoken)},
+	{"resolveOnSessionDeleted", resolveKey(EventSessionDeleted)},
+	{"region", func(c *Config, v any) error { return parseRegion(v, &c.Region) }},
 	{"eventsURL", func(c *Config, v any) error { return parseEventsURL(v, &c.EventsURL) }},
+	{"source", func(c *Config, v any) error { return parseSource(v, &c.Source) }},
+	{"streamspaceURL", func(c *Config, v any) error {
+		return parseStreamSpaceURL(v, &c.StreamSpaceURL)
+	}},
 }
 
 // defaultConfig returns the configuration used for every key the caller leaves out.
@@ -105,29 +144,41 @@ func defaultConfig() Config {
 		},
 		IncludeDetails: true,
 		RateLimit:      defaultRateLimit,
-		EventsURL:      DefaultEventsURL,
+		ResolveOn: map[EventType]bool{
+			EventSessionWoken:   true,
+			EventSessionDeleted: true,
+		},
+		Region:    "us",
+		EventsURL: DefaultEventsURL,
+		Source:    defaultSource,
 	}
 }
 
 // ParseConfig validates the map StreamSpace hands to OnLoad. It returns the configuration,
 // the keys it did not recognise (sorted), and an error naming the first bad key. A key
-// whose value is JSON null counts as absent. No error ever contains the routing key.
+// whose value is JSON null or a blank string (what a form submits for an empty field)
+// counts as absent. No error ever contains the routing key.
 func ParseConfig(raw map[string]any) (Config, []string, error) {
 	c := defaultConfig()
 	known := make(map[string]bool, len(configKeys))
+	set := make(map[string]bool, len(configKeys))
 	for _, k := range configKeys {
 		known[k.name] = true
 		v, ok := raw[k.name]
-		if !ok || v == nil {
+		if !ok || v == nil || isBlank(v) && k.name != "routingKey" {
 			continue
 		}
 		if err := k.apply(&c, v); err != nil {
 			return Config{}, nil, err
 		}
+		set[k.name] = true
 	}
 	if c.RoutingKey == "" {
 		return Config{}, nil, errors.New("config: routingKey is required: " +
 			"the 32-character integration key of a PagerDuty Events API v2 integration")
+	}
+	if err := c.resolveEndpoint(set["region"], set["eventsURL"]); err != nil {
+		return Config{}, nil, err
 	}
 
 	var unknown []string
@@ -138,6 +189,40 @@ func ParseConfig(raw map[string]any) (Config, []string, error) {
 	}
 	sort.Strings(unknown)
 	return c, unknown, nil
+}
+
+// isBlank reports whether v is a string of nothing but spaces.
+func isBlank(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.TrimSpace(s) == ""
+}
+
+// resolveEndpoint settles EventsURL from region and eventsURL: eventsURL wins when set,
+// except that pointing an explicit region at the other region's PagerDuty endpoint is a
+// conflict worth refusing.
+func (c *Config) resolveEndpoint(regionSet, urlSet bool) error {
+	if !urlSet {
+		c.EventsURL = regionURLs[c.Region]
+		return nil
+	}
+	if !regionSet {
+		return nil
+	}
+	for region, u := range regionURLs {
+		if region != c.Region && sameHost(u, c.EventsURL) {
+			return fmt.Errorf("config: region %q conflicts with eventsURL, which is "+
+				"PagerDuty's %s endpoint; set region to %q or leave one of them out",
+				c.Region, strings.ToUpper(region), region)
+		}
+	}
+	return nil
+}
+
+// sameHost reports whether two absolute URLs name the same host.
+func sameHost(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && strings.EqualFold(ua.Hostname(), ub.Hostname())
 }
 
 // suggestKey returns the accepted key closest to an unknown one, or "" when none is close
@@ -184,6 +269,55 @@ func notifyKey(t EventType) func(*Config, any) error {
 		c.Notify[t] = b
 		return nil
 	}
+}
+
+// resolveKey returns the parser of a resolveOn... key for event type t.
+func resolveKey(t EventType) func(*Config, any) error {
+	name := "resolveOn" + t.configName()
+	return func(c *Config, v any) error {
+		var b bool
+		if err := parseBool(name, v, &b); err != nil {
+			return err
+		}
+		c.ResolveOn[t] = b
+		return nil
+	}
+}
+
+// parseRegion accepts "us" or "eu", in any case.
+func parseRegion(v any, dst *string) error {
+	s, ok := v.(string)
+	norm := strings.ToLower(strings.TrimSpace(s))
+	if _, known := regionURLs[norm]; !ok || !known {
+		return fmt.Errorf("config: region must be us or eu, got %s", describe(v))
+	}
+	*dst = norm
+	return nil
+}
+
+// parseSource accepts a non-empty name of at most maxSourceRunes characters.
+func parseSource(v any, dst *string) error {
+	s, ok := v.(string)
+	s = strings.TrimSpace(s)
+	if !ok || s == "" || utf8.RuneCountInString(s) > maxSourceRunes || !utf8.ValidString(s) {
+		return fmt.Errorf("config: source must be a name of 1 to %d characters, such as "+
+			"the cluster's, got %s", maxSourceRunes, describe(v))
+	}
+	*dst = s
+	return nil
+}
+
+// parseStreamSpaceURL accepts the https base URL of the StreamSpace UI.
+func parseStreamSpaceURL(v any, dst *string) error {
+	s, ok := v.(string)
+	u, err := url.Parse(strings.TrimSpace(s))
+	if !ok || err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("config: streamspaceURL must be the https address of the "+
+			"StreamSpace UI, such as https://streamspace.example.com, got %s", describe(v))
+	}
+	*dst = strings.TrimRight(u.String(), "/")
+	return nil
 }
 
 // severityKey returns the parser of a ...Severity key for event type t.

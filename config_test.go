@@ -224,3 +224,83 @@ func TestManifestMatchesConfig(t *testing.T) {
 		assert.Contains(t, m.Events, string(t2))
 	}
 }
+
+func TestParseConfigIncidentLifecycleKeys(t *testing.T) {
+	c, _, err := ParseConfig(withKey())
+	require.NoError(t, err)
+	assert.True(t, c.ResolveOn[EventSessionWoken])
+	assert.True(t, c.ResolveOn[EventSessionDeleted])
+	assert.Equal(t, "us", c.Region)
+	assert.Equal(t, "StreamSpace", c.Source)
+	assert.Empty(t, c.StreamSpaceURL)
+
+	c, _, err = ParseConfig(withKey("resolveOnSessionWoken", false,
+		"resolveOnSessionDeleted", false, "source", " prod-eu-1 ",
+		"streamspaceURL", "https://streamspace.example.com/"))
+	require.NoError(t, err)
+	assert.False(t, c.ResolveOn[EventSessionWoken])
+	assert.False(t, c.ResolveOn[EventSessionDeleted])
+	assert.Equal(t, "prod-eu-1", c.Source)
+	assert.Equal(t, "https://streamspace.example.com", c.StreamSpaceURL)
+}
+
+func TestParseConfigRegion(t *testing.T) {
+	const eu = "https://events.eu.pagerduty.com/v2/enqueue"
+	cases := []struct {
+		name    string
+		kv      []any
+		wantURL string
+		wantErr []string
+	}{
+		{"default", nil, DefaultEventsURL, nil},
+		{"eu", []any{"region", "eu"}, eu, nil},
+		{"EU in capitals", []any{"region", "EU"}, eu, nil},
+		{"us explicit", []any{"region", "us"}, DefaultEventsURL, nil},
+		{"eventsURL alone wins", []any{"eventsURL", eu}, eu, nil},
+		{"matching pair", []any{"region", "eu", "eventsURL", eu}, eu, nil},
+		{"override with a local receiver", []any{"region", "eu",
+			"eventsURL", "http://127.0.0.1:9/v2/enqueue"}, "http://127.0.0.1:9/v2/enqueue", nil},
+		{"blank eventsURL is absent", []any{"region", "eu", "eventsURL", "  "}, eu, nil},
+		{"conflict", []any{"region", "eu", "eventsURL", DefaultEventsURL}, "",
+			[]string{`region "eu" conflicts with eventsURL`, "US endpoint", `"us"`}},
+		{"other conflict", []any{"region", "us", "eventsURL", eu}, "",
+			[]string{`region "us" conflicts`, "EU endpoint"}},
+		{"unknown region", []any{"region", "apac"}, "",
+			[]string{"region must be us or eu", `"apac"`}},
+		{"region as bool", []any{"region", true}, "", []string{"region must be us or eu"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, err := ParseConfig(withKey(tc.kv...))
+			if tc.wantErr != nil {
+				require.Error(t, err)
+				for _, w := range tc.wantErr {
+					assert.Contains(t, err.Error(), w)
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantURL, c.EventsURL)
+		})
+	}
+}
+
+func TestParseConfigRejectsBadLifecycleValues(t *testing.T) {
+	cases := []struct {
+		kv   []any
+		want string
+	}{
+		{[]any{"resolveOnSessionWoken", "yes"}, "resolveOnSessionWoken must be true or false"},
+		{[]any{"resolveOnSessionDeleted", 0.0}, "resolveOnSessionDeleted must be true or false"},
+		{[]any{"source", strings.Repeat("x", 256)}, "source must be a name of 1 to 255"},
+		{[]any{"source", 5.0}, "source must be a name"},
+		{[]any{"streamspaceURL", "http://streamspace.example.com"}, "streamspaceURL must be"},
+		{[]any{"streamspaceURL", "streamspace.example.com"}, "streamspaceURL must be"},
+		{[]any{"streamspaceURL", "https://a@streamspace.example.com"}, "streamspaceURL must be"},
+	}
+	for _, tc := range cases {
+		_, _, err := ParseConfig(withKey(tc.kv...))
+		require.Error(t, err, "%v", tc.kv)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+}

@@ -72,6 +72,10 @@ type job struct {
 	// resolveAfter, on a trigger, holds the encoded resolve to queue once PagerDuty
 	// accepted the trigger.
 	resolveAfter []byte
+
+	// afterTrigger marks a resolve that only makes sense if the trigger queued ahead of it
+	// for the same key is accepted; it is skipped when that trigger is given up.
+	afterTrigger bool
 }
 
 // keyQueue holds the jobs of one dedup key, in order. Only its head is ever in flight,
@@ -168,6 +172,10 @@ type dispatcher struct {
 	full    *dropReporter
 	workers sync.WaitGroup
 
+	// triggerLost is told the dedup key of a trigger that was given up with no other
+	// trigger queued behind it, so the incident is known never to have opened.
+	triggerLost func(dedupKey string)
+
 	ctx    context.Context // cancelled when unload's deadline passes
 	cancel context.CancelFunc
 
@@ -195,16 +203,17 @@ func newDispatcher(client *eventsClient, policy retryPolicy, now func() time.Tim
 	logger *slog.Logger, stats *counters) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &dispatcher{
-		client: client,
-		policy: policy,
-		now:    now,
-		logger: logger,
-		stats:  stats,
-		full:   newDropReporter(logger, &stats.droppedQueueFull, "queue_full"),
-		ctx:    ctx,
-		cancel: cancel,
-		wake:   make(chan struct{}, 1),
-		keys:   make(map[string]*keyQueue),
+		client:      client,
+		policy:      policy,
+		now:         now,
+		logger:      logger,
+		stats:       stats,
+		full:        newDropReporter(logger, &stats.droppedQueueFull, "queue_full"),
+		ctx:         ctx,
+		cancel:      cancel,
+		wake:        make(chan struct{}, 1),
+		keys:        make(map[string]*keyQueue),
+		triggerLost: func(string) {},
 	}
 	for i := 0; i < deliveryWorkers; i++ {
 		d.workers.Add(1)
@@ -350,22 +359,21 @@ func (d *dispatcher) finish(q *keyQueue, j *job, err error) {
 		// undelivered.
 		j.lastErr = err
 	case errors.As(err, &se) && !se.Temporary():
-		d.stats.failed.Add(1)
 		d.logger.Error("pagerduty: event rejected; not retrying",
 			"event_type", string(j.eventType), "action", j.action, "dedup_key", j.dedupKey,
 			"status", se.Status, "message", se.Message, "errors", se.Errors, "error", se.Err)
-		d.pop(q)
+		d.giveUp(q, j)
 	default:
 		j.lastErr = err
 		d.noteFailure(j, err, now)
 		wait := d.policy.delay(j.attempts, retryAfterOf(err))
 		if j.attempts >= d.policy.maxAttempts || now.Add(wait).Sub(j.first) > d.policy.maxElapsed {
-			d.stats.failed.Add(1)
 			d.logger.Error("pagerduty: event not delivered; retries exhausted",
 				"event_type", string(j.eventType), "action", j.action,
 				"dedup_key", j.dedupKey, "attempts", j.attempts,
 				"elapsed", now.Sub(j.first).Round(time.Millisecond), "last_error", err.Error())
-			d.pop(q)
+			d.giveUp(q, j)
+			d.requeue(q)
 			return
 		}
 		d.stats.retried.Add(1)
@@ -374,10 +382,41 @@ func (d *dispatcher) finish(q *keyQueue, j *job, err error) {
 		d.signal() // an idle worker must re-arm its timer for the new earliest retry
 		return
 	}
+	d.requeue(q)
+}
+
+// requeue puts q back in line if jobs remain and it is not backing off. d.mu must be held.
+func (d *dispatcher) requeue(q *keyQueue) {
 	if len(q.jobs) > 0 && q.heapIndex < 0 {
 		d.ready = append(d.ready, q)
 		d.signal()
 	}
+}
+
+// giveUp counts j, the head of q, as failed and removes it. A trigger given up takes
+// the resolves that depended on it along, since they would close nothing. d.mu must be
+// held.
+func (d *dispatcher) giveUp(q *keyQueue, j *job) {
+	d.stats.failed.Add(1)
+	d.pop(q)
+	if j.action != actionTrigger {
+		return
+	}
+	skipped := 0
+	for len(q.jobs) > 0 && q.jobs[0].afterTrigger {
+		d.pop(q)
+		skipped++
+	}
+	if skipped > 0 {
+		d.logger.Warn("pagerduty: resolve not sent; its trigger was not delivered",
+			"dedup_key", j.dedupKey, "skipped", skipped)
+	}
+	for _, later := range q.jobs {
+		if later.action == actionTrigger {
+			return
+		}
+	}
+	d.triggerLost(j.dedupKey)
 }
 
 // delivered counts and logs an accepted job, closing an outage if one was under way.

@@ -42,6 +42,15 @@ type v2Event struct {
 	EventAction string     `json:"event_action"`
 	DedupKey    string     `json:"dedup_key,omitempty"`
 	Payload     *v2Payload `json:"payload,omitempty"`
+	Client      string     `json:"client,omitempty"`
+	ClientURL   string     `json:"client_url,omitempty"`
+	Links       []v2Link   `json:"links,omitempty"`
+}
+
+// v2Link is one link shown on the incident.
+type v2Link struct {
+	Href string `json:"href"`
+	Text string `json:"text,omitempty"`
 }
 
 // v2Payload is the payload of a trigger.
@@ -81,17 +90,26 @@ func (d *customDetails) shrinkable() []*string {
 		&d.Email, &d.Username, &d.User, &d.UserID, &d.SessionID}
 }
 
-// dedupKey derives the key PagerDuty groups repeats under. It depends only on the event
-// type and the resource's ID, so the same session hibernating twice lands in one
-// incident, and a resolve closes what its trigger opened. An ID too long for the
-// 255-character limit is replaced by its SHA-256.
-func dedupKey(t EventType, id string) string {
-	key := "streamspace/" + string(t) + "/" + id
-	if len(key) <= maxDedupKeyLen {
+// dedupKey derives the key PagerDuty groups repeats under. It depends only on the
+// source, the event type and the resource's ID, so the same session hibernating twice
+// lands in one incident, and a resolve closes what its trigger opened. A source other than
+// the default joins the key, so clusters that reuse session names keep their incidents
+// apart. Keys over PagerDuty's 255-character limit are shortened with SHA-256.
+func dedupKey(source string, t EventType, id string) string {
+	prefix := "streamspace/"
+	if source != defaultSource {
+		prefix += source + "/"
+	}
+	prefix += string(t) + "/"
+	if key := prefix + id; len(key) <= maxDedupKeyLen {
 		return key
 	}
 	sum := sha256.Sum256([]byte(id))
-	return "streamspace/" + string(t) + "/sha256:" + hex.EncodeToString(sum[:])
+	if key := prefix + "sha256:" + hex.EncodeToString(sum[:]); len(key) <= maxDedupKeyLen {
+		return key
+	}
+	sum = sha256.Sum256([]byte(prefix + id))
+	return "streamspace/sha256:" + hex.EncodeToString(sum[:])
 }
 
 // encodeEvent marshals ev. When the result is over limit bytes it empties custom detail

@@ -13,21 +13,21 @@ import (
 )
 
 func TestDedupKey(t *testing.T) {
-	k := dedupKey(EventSessionHibernated, "john-firefox-abc123")
+	k := dedupKey(defaultSource, EventSessionHibernated, "john-firefox-abc123")
 	assert.Equal(t, "streamspace/session.hibernated/john-firefox-abc123", k)
-	assert.Equal(t, k, dedupKey(EventSessionHibernated, "john-firefox-abc123"),
+	assert.Equal(t, k, dedupKey(defaultSource, EventSessionHibernated, "john-firefox-abc123"),
 		"the key is deterministic")
-	assert.NotEqual(t, k, dedupKey(EventSessionCreated, "john-firefox-abc123"),
+	assert.NotEqual(t, k, dedupKey(defaultSource, EventSessionCreated, "john-firefox-abc123"),
 		"event types do not share incidents")
 
 	long := strings.Repeat("x", 400)
-	lk := dedupKey(EventSessionHibernated, long)
+	lk := dedupKey(defaultSource, EventSessionHibernated, long)
 	assert.LessOrEqual(t, len(lk), maxDedupKeyLen)
-	assert.Equal(t, lk, dedupKey(EventSessionHibernated, long))
-	assert.NotEqual(t, lk, dedupKey(EventSessionHibernated, long+"y"))
+	assert.Equal(t, lk, dedupKey(defaultSource, EventSessionHibernated, long))
+	assert.NotEqual(t, lk, dedupKey(defaultSource, EventSessionHibernated, long+"y"))
 
 	edge := strings.Repeat("x", maxDedupKeyLen-len("streamspace/session.hibernated/"))
-	assert.Len(t, dedupKey(EventSessionHibernated, edge), maxDedupKeyLen)
+	assert.Len(t, dedupKey(defaultSource, EventSessionHibernated, edge), maxDedupKeyLen)
 }
 
 func TestEncodeEventShrinksCustomDetailsFirst(t *testing.T) {

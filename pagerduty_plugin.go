@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,9 +29,12 @@ const (
 	EventSessionCreated    EventType = "session.created"
 	EventSessionHibernated EventType = "session.hibernated"
 	EventUserCreated       EventType = "user.created"
+	EventSessionWoken      EventType = "session.woken"
+	EventSessionDeleted    EventType = "session.deleted"
 )
 
-// eventTypes lists every EventType, in the order logs and docs show them.
+// eventTypes lists the event types that trigger alerts, in the order logs and docs show
+// them. session.woken and session.deleted only resolve.
 var eventTypes = []EventType{EventSessionCreated, EventSessionHibernated, EventUserCreated}
 
 // configName is the type's part of its config keys: "SessionCreated" in
@@ -42,6 +47,10 @@ func (t EventType) configName() string {
 		return "SessionHibernated"
 	case EventUserCreated:
 		return "UserCreated"
+	case EventSessionWoken:
+		return "SessionWoken"
+	case EventSessionDeleted:
+		return "SessionDeleted"
 	}
 	return string(t)
 }
@@ -92,6 +101,9 @@ type PagerDutyPlugin struct {
 
 	// last keeps the counters of the most recent load for Stats after an unload.
 	last *counters
+
+	// open remembers the hibernation incidents this plugin opened, across reloads.
+	open openIncidents
 }
 
 // Plugin is the symbol the host looks up. plugin.Lookup("Plugin") returns a
@@ -107,6 +119,10 @@ type instance struct {
 	delivery *dispatcher
 	stats    *counters
 	deadline time.Duration // how long unload waits for the queue to drain
+	open     *openIncidents
+
+	// evictionLogged keeps the warning about forgotten incidents to one line per load.
+	evictionLogged atomic.Bool
 }
 
 // errNotLoaded is returned by hooks called before OnLoad or after OnUnload.
@@ -175,7 +191,10 @@ func (p *PagerDutyPlugin) load(config map[string]any, logger *slog.Logger, o opt
 		delivery: newDispatcher(client, o.retry, o.now, logger, stats),
 		stats:    stats,
 		deadline: o.unloadDeadline,
+		open:     &p.open,
 	}
+	p.open.adopt(cfg)
+	inst.delivery.triggerLost = func(key string) { p.open.take(key) }
 
 	p.mu.Lock()
 	p.active, p.last = inst, stats
@@ -232,14 +251,30 @@ func (p *PagerDutyPlugin) OnUserCreated(user any) error {
 	return p.handle(EventUserCreated, "user", user)
 }
 
-// Stats returns the counters of the current load, or of the last one after an unload.
+// OnSessionWoken resolves the incident the session's hibernation opened, when
+// resolveOnSessionWoken is set (the default) and this plugin opened it.
+func (p *PagerDutyPlugin) OnSessionWoken(session any) error {
+	return p.handle(EventSessionWoken, "session", session)
+}
+
+// OnSessionDeleted resolves the incident the session's hibernation opened, when
+// resolveOnSessionDeleted is set (the default) and this plugin opened it.
+func (p *PagerDutyPlugin) OnSessionDeleted(session any) error {
+	return p.handle(EventSessionDeleted, "session", session)
+}
+
+// Stats returns the counters of the current load, or of the last one after an unload,
+// and how many hibernation incidents the plugin remembers as open.
 func (p *PagerDutyPlugin) Stats() map[string]int64 {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	if p.last == nil {
-		return (&counters{}).snapshot()
+	c := p.last
+	if c == nil {
+		c = &counters{}
 	}
-	return p.last.snapshot()
+	m := c.snapshot()
+	m["open_incidents"] = int64(p.open.len())
+	return m
 }
 
 // Version returns the plugin's version, as manifest.json declares it.
@@ -264,6 +299,9 @@ func (inst *instance) handle(t EventType, arg string, v any) error {
 		inst.stats.invalid.Add(1)
 		return err
 	}
+	if t == EventSessionWoken || t == EventSessionDeleted {
+		return inst.resolveHibernation(t, rec)
+	}
 	if !inst.cfg.Notify[t] {
 		return nil
 	}
@@ -277,7 +315,62 @@ func (inst *instance) handle(t EventType, arg string, v any) error {
 			"error", err)
 		return err
 	}
-	return inst.delivery.enqueue(j)
+	tracked := t == EventSessionHibernated && inst.tracksHibernation()
+	if tracked && inst.open.add(j.dedupKey) && !inst.evictionLogged.Swap(true) {
+		inst.logger.Warn("pagerduty: forgetting the oldest open hibernation incident; "+
+			"its session's wake will not resolve it", "limit", maxOpenIncidents)
+	}
+	if err := inst.delivery.enqueue(j); err != nil {
+		if tracked {
+			inst.open.take(j.dedupKey)
+		}
+		return err
+	}
+	return nil
+}
+
+// tracksHibernation reports whether hibernation incidents are remembered so that a wake
+// or deletion can resolve them. With autoResolve they are resolved at once instead.
+func (inst *instance) tracksHibernation() bool {
+	return !inst.cfg.AutoResolve &&
+		(inst.cfg.ResolveOn[EventSessionWoken] || inst.cfg.ResolveOn[EventSessionDeleted])
+}
+
+// resolveHibernation queues a resolve for the hibernation incident of the session in rec,
+// if this plugin opened one. A resolve costs no rate-limit token, and it goes out only
+// after its trigger, even while the trigger is being retried.
+func (inst *instance) resolveHibernation(t EventType, rec record) error {
+	if !inst.cfg.ResolveOn[t] {
+		return nil
+	}
+	id := readSession(rec).ID
+	if id == "" {
+		inst.logger.Warn("pagerduty: session has no ID; cannot find its incident",
+			"event_type", string(t))
+		return nil
+	}
+	key := inst.dedupKey(EventSessionHibernated, id)
+	if !inst.open.take(key) {
+		inst.logger.Debug("pagerduty: no open incident of this plugin to resolve",
+			"event_type", string(t), "dedup_key", key)
+		return nil
+	}
+	body, err := json.Marshal(&v2Event{RoutingKey: inst.cfg.RoutingKey,
+		EventAction: actionResolve, DedupKey: key})
+	if err != nil {
+		return err
+	}
+	err = inst.delivery.enqueue(&job{eventType: t, action: actionResolve, dedupKey: key,
+		body: body, afterTrigger: true})
+	if err != nil {
+		inst.open.add(key)
+	}
+	return err
+}
+
+// dedupKey is the package's dedupKey in this load's namespace.
+func (inst *instance) dedupKey(t EventType, id string) string {
+	return dedupKey(inst.cfg.Source, t, id)
 }
 
 // buildJob turns a StreamSpace event into an encoded trigger, plus its resolve when
@@ -308,7 +401,7 @@ func (inst *instance) buildJob(t EventType, rec record) (*job, error) {
 		inst.logger.Warn("pagerduty: event has no ID; using a random dedup key, so "+
 			"repeats will not be merged", "event_type", string(t), "generated_id", id)
 	}
-	key := dedupKey(t, id)
+	key := inst.dedupKey(t, id)
 
 	ev := &v2Event{
 		RoutingKey:  inst.cfg.RoutingKey,
@@ -316,7 +409,7 @@ func (inst *instance) buildJob(t EventType, rec record) (*job, error) {
 		DedupKey:    key,
 		Payload: &v2Payload{
 			Summary:       truncateRunes("StreamSpace "+t.title()+": "+subject, maxSummaryRunes),
-			Source:        "StreamSpace",
+			Source:        inst.cfg.Source,
 			Severity:      inst.cfg.Severity[t],
 			Timestamp:     inst.now().UTC().Format(timestampLayout),
 			Component:     component,
@@ -324,6 +417,10 @@ func (inst *instance) buildJob(t EventType, rec record) (*job, error) {
 			Class:         string(t),
 			CustomDetails: details,
 		},
+	}
+	if base := inst.cfg.StreamSpaceURL; base != "" {
+		ev.Client = "StreamSpace"
+		ev.ClientURL, ev.Links = streamspaceLinks(base, t, id)
 	}
 	body, err := encodeEvent(ev, maxEventBytes)
 	if err != nil {
@@ -338,6 +435,23 @@ func (inst *instance) buildJob(t EventType, rec record) (*job, error) {
 		}
 	}
 	return j, nil
+}
+
+// streamspaceLinks returns the StreamSpace UI page of the resource an alert is about, as
+// the event's client_url, and the links shown on the incident.
+func streamspaceLinks(base string, t EventType, id string) (string, []v2Link) {
+	if t.isUser() {
+		page := base + "/admin/users/" + url.PathEscape(id)
+		return page, []v2Link{
+			{Href: page, Text: "User in StreamSpace"},
+			{Href: base + "/admin/users", Text: "All StreamSpace users"},
+		}
+	}
+	page := base + "/sessions/" + url.PathEscape(id) + "/viewer"
+	return page, []v2Link{
+		{Href: page, Text: "Session in StreamSpace"},
+		{Href: base + "/sessions", Text: "All StreamSpace sessions"},
+	}
 }
 
 // timestampLayout is RFC 3339 with milliseconds, which PagerDuty shows as the alert's

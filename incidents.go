@@ -1,0 +1,87 @@
+package main
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"sync"
+)
+
+// maxOpenIncidents bounds how many hibernation incidents the plugin remembers having
+// opened. Past it, the oldest is forgotten: its session's wake or deletion then sends no
+// resolve, and the incident waits for a person, as it would without the plugin.
+const maxOpenIncidents = 10_000
+
+// openIncidents remembers the dedup keys of the hibernation incidents this plugin
+// triggered and has not yet resolved, so that a session waking or being deleted resolves
+// only what the plugin itself opened. It lives on the plugin rather than on one load, so a
+// reload with the same routing key and endpoint keeps it; a different key or endpoint
+// starts it afresh. It is lost when the host process exits.
+type openIncidents struct {
+	mu      sync.Mutex
+	owner   [sha256.Size]byte // hash of the routing key and endpoint the keys belong to
+	order   *list.List        // dedup keys, oldest first
+	index   map[string]*list.Element
+	evicted int64
+}
+
+// ownerOf identifies the PagerDuty service incidents were sent to, without keeping the
+// routing key itself.
+func ownerOf(cfg Config) [sha256.Size]byte {
+	return sha256.Sum256([]byte(cfg.RoutingKey + "\x00" + cfg.EventsURL))
+}
+
+// adopt prepares the set for a load with cfg, forgetting keys that belong to another
+// service.
+func (o *openIncidents) adopt(cfg Config) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	owner := ownerOf(cfg)
+	if o.order == nil || o.owner != owner {
+		o.owner = owner
+		o.order = list.New()
+		o.index = make(map[string]*list.Element)
+	}
+}
+
+// add records that a trigger for key was queued. It reports whether an older key had to
+// be forgotten to make room.
+func (o *openIncidents) add(key string) (evicted bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if e, ok := o.index[key]; ok {
+		o.order.MoveToBack(e)
+		return false
+	}
+	o.index[key] = o.order.PushBack(key)
+	if o.order.Len() <= maxOpenIncidents {
+		return false
+	}
+	oldest := o.order.Front()
+	o.order.Remove(oldest)
+	delete(o.index, oldest.Value.(string))
+	o.evicted++
+	return true
+}
+
+// take removes key and reports whether it was there: whether this plugin opened that
+// incident and has not resolved it yet.
+func (o *openIncidents) take(key string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	e, ok := o.index[key]
+	if ok {
+		o.order.Remove(e)
+		delete(o.index, key)
+	}
+	return ok
+}
+
+// len returns how many incidents are remembered as open.
+func (o *openIncidents) len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.order == nil {
+		return 0
+	}
+	return o.order.Len()
+}
