@@ -19,8 +19,15 @@ type AlignOptions struct {
 	Output string
 	// LDFlags are extra linker flags for the plugin, such as -X settings. A
 	// -pluginpath here must equal the main package's import path, which go build
-	// already passes; any other value makes every plugin.Lookup fail.
+	// already passes; any other value makes every plugin.Lookup fail, so use
+	// PluginPath instead.
 	LDFlags string
+	// PluginPath, when set, is the plugin path to build under, so that a host can
+	// open a newer build of the same plugin without "plugin already loaded". The main
+	// package is compiled under it (-gcflags=-p) and linked with -pluginpath, since
+	// plugin.Lookup searches for symbols under the plugin path. It must not contain
+	// spaces or "@", which the system linker reads as a symbol version.
+	PluginPath string
 	// Env holds extra KEY=VALUE environment entries for every go command, applied
 	// over the process environment and under the settings alignment requires.
 	Env []string
@@ -43,6 +50,14 @@ func (o AlignOptions) validate() error {
 	case o.Output == "":
 		return fmt.Errorf("hostcompat: AlignOptions.Output is empty; " +
 			"set it to the .so file to write")
+	}
+	if strings.ContainsAny(o.PluginPath, "@ \t\n") {
+		return fmt.Errorf("hostcompat: AlignOptions.PluginPath %q must not contain spaces "+
+			"or \"@\"", o.PluginPath)
+	}
+	if _, ok := pluginPathFlag(o.LDFlags); ok && o.PluginPath != "" {
+		return fmt.Errorf("hostcompat: AlignOptions.LDFlags sets -pluginpath and " +
+			"AlignOptions.PluginPath is set too; set the plugin path only in PluginPath")
 	}
 	for _, kv := range o.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
@@ -76,7 +91,7 @@ func alignedBuild(ctx context.Context, opts AlignOptions, host *Facts) error {
 	if err != nil {
 		return fmt.Errorf("hostcompat: AlignOptions.Output %q: %w", opts.Output, err)
 	}
-	plan, err := planBuild(host, opts.LDFlags, dirExists)
+	plan, err := planBuild(host, opts.LDFlags, opts.PluginPath, dirExists)
 	if err != nil {
 		return err
 	}

@@ -34,8 +34,8 @@ func TestAlignedBuildLoadsIntoHostWithNewerModule(t *testing.T) {
 	defer cancel()
 	err = AlignedBuild(ctx, AlignOptions{
 		HostPath: host, SourceDir: src, Output: out,
-		LDFlags: "-s -w",
-		Stdout:  &stdout, Stderr: &stderr,
+		LDFlags: "-s -w", PluginPath: "example.com/hostcompat/aligned-v2",
+		Stdout: &stdout, Stderr: &stderr,
 	})
 	require.NoError(t, err, "stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
 
@@ -45,7 +45,7 @@ func TestAlignedBuildLoadsIntoHostWithNewerModule(t *testing.T) {
 	assert.Contains(t, stdout.String(), "verdict: OK")
 	f, err := Inspect(out)
 	require.NoError(t, err)
-	assert.Equal(t, "-s -w", f.LDFlags)
+	assert.Equal(t, "-pluginpath=example.com/hostcompat/aligned-v2 -s -w", f.LDFlags)
 	assert.True(t, f.Stripped, "the extra linker flags must reach the linker")
 
 	modAfter, err := os.ReadFile(filepath.Join(src, "go.mod"))
@@ -118,6 +118,12 @@ func TestAlignOptionsRejectMissingFields(t *testing.T) {
 		{"output", func(o *AlignOptions) { o.Output = "" }, "AlignOptions.Output is empty"},
 		{"env entry", func(o *AlignOptions) { o.Env = []string{"GOPROXY"} },
 			`AlignOptions.Env entry "GOPROXY" is not KEY=VALUE`},
+		{"plugin path with a version mark", func(o *AlignOptions) { o.PluginPath = "a/b@v1" },
+			`AlignOptions.PluginPath "a/b@v1" must not contain spaces or "@"`},
+		{"plugin path given twice", func(o *AlignOptions) {
+			o.PluginPath = "a/b"
+			o.LDFlags = "-pluginpath=a/b"
+		}, "set the plugin path only in PluginPath"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,6 +161,7 @@ func TestAlignedBuildRejectsAForeignPluginPath(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-pluginpath=example.com/renamed")
 	assert.Contains(t, err.Error(), "import path example.com/hostcompat/plugin")
+	assert.Contains(t, err.Error(), "set AlignOptions.PluginPath=example.com/renamed instead")
 	assert.NoFileExists(t, out)
 }
 
@@ -178,5 +185,6 @@ func TestPluginPathFlagIsFoundInLinkerFlags(t *testing.T) {
 	}
 	assert.NoError(t, checkPluginPath("-pluginpath=a/b", "a/b"))
 	assert.NoError(t, checkPluginPath("-s -w", "a/b"))
-	assert.ErrorContains(t, checkPluginPath("-pluginpath=c", "a/b"), "undefined symbol c.<name>")
+	assert.ErrorContains(t, checkPluginPath("-pluginpath=c", "a/b"),
+		"undefined symbol c.<name>")
 }

@@ -1,9 +1,6 @@
 package hostcompat
 
-import (
-	"regexp"
-	"strings"
-)
+import "regexp"
 
 // Module is one module recorded in a Go binary's build information.
 type Module struct {
@@ -134,11 +131,7 @@ var releasePattern = regexp.MustCompile(`^go1\.\d+(\.\d+)?((rc|beta)\d+)?$`)
 
 // Release returns the toolchain version without any suffix such as " X:boringcrypto".
 func (f *Facts) Release() string {
-	fields := strings.Fields(f.GoVersion)
-	if len(fields) == 0 {
-		return ""
-	}
-	return fields[0]
+	return firstField(f.GoVersion)
 }
 
 // IsRelease reports whether the binary was built by a released toolchain that

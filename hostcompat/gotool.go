@@ -15,17 +15,30 @@ type goTool struct {
 	env    []string
 	stdout io.Writer
 	stderr io.Writer
+	// overrides lists the KEY=VALUE entries set through setenv, echoed with each
+	// command so that it can be rerun by hand.
+	overrides []string
 }
 
 // setenv sets key in the tool's environment, replacing any earlier value.
 func (g *goTool) setenv(key, value string) {
 	g.env = setEnv(g.env, key, value)
+	g.overrides = setEnv(g.overrides, key, value)
 }
 
 // run runs go with args, streaming its output, after echoing the command line to the
 // tool's standard error.
 func (g *goTool) run(ctx context.Context, args ...string) error {
-	fmt.Fprintf(g.stderr, "+ go %s\n", strings.Join(args, " "))
+	line := make([]string, 0, len(g.overrides)+len(args)+1)
+	for _, kv := range g.overrides {
+		k, v, _ := strings.Cut(kv, "=")
+		line = append(line, k+"="+shellQuote(v))
+	}
+	line = append(line, "go")
+	for _, a := range args {
+		line = append(line, shellQuote(a))
+	}
+	fmt.Fprintf(g.stderr, "+ %s\n", strings.Join(line, " "))
 	cmd := g.command(ctx, args)
 	cmd.Stdout, cmd.Stderr = g.stdout, g.stderr
 	if err := cmd.Run(); err != nil {

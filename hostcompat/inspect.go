@@ -66,6 +66,12 @@ func factsFromBuildInfo(path string, bi *debug.BuildInfo) *Facts {
 	for _, s := range bi.Settings {
 		f.Settings[s.Key] = s.Value
 	}
+	f.applySettings()
+	return f
+}
+
+// applySettings derives the typed build setting fields from f.Settings.
+func (f *Facts) applySettings() {
 	f.BuildMode = f.Settings["-buildmode"]
 	f.Trimpath = f.Settings["-trimpath"] == "true"
 	f.Race = f.Settings["-race"] == "true"
@@ -74,7 +80,6 @@ func factsFromBuildInfo(path string, bi *debug.BuildInfo) *Facts {
 	f.CGOEnabled = f.Settings["CGO_ENABLED"]
 	f.GOOS = f.Settings["GOOS"]
 	f.GOARCH = f.Settings["GOARCH"]
-	return f
 }
 
 // moduleOf converts one runtime/debug module record.

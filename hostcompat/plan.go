@@ -19,10 +19,11 @@ func (p *buildPlan) setenv(key, value string) {
 	p.env = append(p.env, [2]string{key, value})
 }
 
-// planBuild decides the environment and flags of a plugin build for host. dirExists
-// tells whether the host's module cache directory exists on this machine. It fails
-// when no plugin can load into host.
-func planBuild(host *Facts, ldflags string, dirExists func(string) bool) (buildPlan, error) {
+// planBuild decides the environment and flags of a plugin build for host, with extra
+// linker flags and an optional plugin path. dirExists tells whether the host's module
+// cache directory exists on this machine. It fails when no plugin can load into host.
+func planBuild(host *Facts, ldflags, pluginPath string,
+	dirExists func(string) bool) (buildPlan, error) {
 	for _, m := range checkHost(host) {
 		if m.Severity == SeverityError {
 			return buildPlan{}, fmt.Errorf("hostcompat: %s cannot load plugins: %s; fix: %s",
@@ -44,6 +45,12 @@ func planBuild(host *Facts, ldflags string, dirExists func(string) bool) (buildP
 	p.flags = append(p.flags, "-tags="+strings.Join(host.Tags, ","))
 	if gc := host.Setting("-gcflags"); gc != "" {
 		p.flags = append(p.flags, "-gcflags="+gc)
+	}
+	if pluginPath != "" {
+		// A later -gcflags wins for the packages both match; this one only matches the
+		// plugin's main package, which the host never links.
+		p.flags = append(p.flags, "-gcflags=-p="+pluginPath)
+		ldflags = strings.TrimSpace("-pluginpath=" + pluginPath + " " + ldflags)
 	}
 	if ldflags != "" {
 		p.flags = append(p.flags, "-ldflags="+ldflags)

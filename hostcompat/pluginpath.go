@@ -37,9 +37,9 @@ func checkPluginPath(ldflags, importPath string) error {
 	}
 	return fmt.Errorf("hostcompat: AlignOptions.LDFlags sets -pluginpath=%s, but the "+
 		"plugin's symbols are named after its import path %s, so every plugin.Lookup would "+
-		"fail with \"undefined symbol %s.<name>\"; drop -pluginpath (go build already "+
-		"passes -pluginpath=%s) or set it to %s", value, importPath, value, importPath,
-		importPath)
+		"fail with \"undefined symbol %s.<name>\"; set AlignOptions.PluginPath=%s "+
+		"instead, which also compiles the package under that path", value, importPath,
+		value, value)
 }
 
 // mainImportPath returns the import path of the package in the tool's directory.

@@ -112,7 +112,7 @@ func (r Report) Write(w io.Writer) error {
 	fmt.Fprintf(&b, "host:   %s\n", summary(r.Host))
 	if r.Plugin != nil {
 		fmt.Fprintf(&b, "plugin: %s\n", summary(r.Plugin))
-	} else if r.Host != nil {
+	} else if r.Host != nil && r.OK() {
 		fmt.Fprintf(&b, "plugin: none given; build one for this host with: %s\n",
 			pluginBuildCommand(r.Host, "plugin.so"))
 	}
