@@ -226,15 +226,15 @@ const (
 )
 
 // newHTTPClient builds the client shared by all deliveries: bounded connect, TLS, header
-// and whole-request times, keep-alive for up to conns connections, the environment's
-// proxy settings, and no redirects.
-func newHTTPClient(conns int) *http.Client {
+// and whole-request times (timeout for the whole request), keep-alive for up to conns
+// connections, the environment's proxy settings, and no redirects.
+func newHTTPClient(conns int, timeout time.Duration) *http.Client {
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   tlsTimeout,
-		ResponseHeaderTimeout: headerTimeout,
+		ResponseHeaderTimeout: min(headerTimeout, timeout),
 		ExpectContinueTimeout: time.Second,
 		MaxIdleConns:          conns,
 		MaxIdleConnsPerHost:   conns,
@@ -242,7 +242,7 @@ func newHTTPClient(conns int) *http.Client {
 	}
 	return &http.Client{
 		Transport: transport,
-		Timeout:   requestTimeout,
+		Timeout:   timeout,
 		// Hand any 3xx back to send, which reports it as a permanent failure.
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse

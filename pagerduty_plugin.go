@@ -133,11 +133,13 @@ type options struct {
 	now            func() time.Time
 	retry          retryPolicy
 	unloadDeadline time.Duration
+	requestTimeout time.Duration
 }
 
 // defaultOptions are the production settings.
 func defaultOptions() options {
-	return options{now: time.Now, retry: defaultRetryPolicy(), unloadDeadline: unloadDeadline}
+	return options{now: time.Now, retry: defaultRetryPolicy(), unloadDeadline: unloadDeadline,
+		requestTimeout: requestTimeout}
 }
 
 // OnLoad validates config and starts delivery. A nil logger means slog.Default(). An
@@ -179,7 +181,7 @@ func (p *PagerDutyPlugin) load(config map[string]any, logger *slog.Logger, o opt
 	stats := &counters{}
 	client := &eventsClient{
 		url:    cfg.EventsURL,
-		http:   newHTTPClient(deliveryWorkers),
+		http:   newHTTPClient(deliveryWorkers, o.requestTimeout),
 		secret: cfg.RoutingKey,
 		now:    o.now,
 	}

@@ -554,3 +554,37 @@ func TestConcurrentHooksAcrossLoadAndUnload(t *testing.T) {
 	wg.Wait()
 	assert.NotContains(t, logs.String(), testKey)
 }
+
+func TestStalledRequestTimesOutAndIsRetried(t *testing.T) {
+	h := newHarness(t, func(o *options) { o.requestTimeout = 200 * time.Millisecond })
+	require.NoError(t, h.srv.Script(pdreceiver.Stall(nil)))
+	require.NoError(t, h.p.OnSessionHibernated(session("s-1")))
+	h.waitAccepted(1)
+	h.waitStat("sent", 1)
+	assert.EqualValues(t, 1, h.p.Stats()["retried"])
+	lines := h.logs.lines("delivery failing; retrying")
+	require.Len(t, lines, 1)
+	assert.Contains(t, lines[0], "Client.Timeout")
+}
+
+func TestConnectionRefusedIsRetriedThenGivenUp(t *testing.T) {
+	srv, err := pdreceiver.Start("")
+	require.NoError(t, err)
+	url := srv.URL()
+	require.NoError(t, srv.Close()) // nothing listens there now
+
+	logger, logs := newTestLogger()
+	var p PagerDutyPlugin
+	o := defaultOptions()
+	o.retry = fastRetry()
+	require.NoError(t, p.load(withKey("eventsURL", url), logger, o))
+	require.NoError(t, p.OnSessionHibernated(session("s-1")))
+	require.NoError(t, p.OnUnload())
+	st := p.Stats()
+	assert.EqualValues(t, 1, st["failed"])
+	assert.EqualValues(t, fastRetry().maxAttempts-1, st["retried"])
+	lines := logs.lines("retries exhausted")
+	require.Len(t, lines, 1)
+	assert.Contains(t, lines[0], "connection refused")
+	assert.NotContains(t, logs.String(), testKey)
+}
