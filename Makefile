@@ -17,13 +17,19 @@ PLUGINPATH := github.com/streamspace/streamspace-pagerduty/v$(VERSION)-$(SRCHASH
 # plugin path, or the .so names its symbols after one and is looked up by the other.
 PLUGIN_FLAGS := -buildmode=plugin -gcflags=-p=$(PLUGINPATH) -ldflags=-pluginpath=$(PLUGINPATH)
 
-.PHONY: all build test vet help
+# pdhost, the command-line host, is built like the plugin (same go, no -race, no
+# -trimpath), or plugin.Open refuses the .so. Its version comes from manifest.json too.
+PDHOST ?= bin/pdhost
+
+.PHONY: all build test vet help pdhost demo check-host
 
 all: build
 
 help:
 	@echo "make build              build $(PLUGIN) (version $(VERSION))"
 	@echo "make test               go vet and every test, with the race detector"
+	@echo "make demo               build $(PLUGIN) and $(PDHOST), page a local PagerDuty stand-in"
+	@echo "make check-host HOST=F  tell whether $(PLUGIN) will load into the API server F"
 
 build:
 	$(GO) build $(PLUGIN_FLAGS) -o $(PLUGIN) .
@@ -33,3 +39,13 @@ vet:
 
 test: vet
 	$(GO) test -race -count=1 ./...
+
+pdhost:
+	$(GO) build -ldflags="-X main.version=$(VERSION)" -o $(PDHOST) ./cmd/pdhost
+
+demo: build pdhost
+	$(PDHOST) demo --plugin $(PLUGIN)
+
+check-host: build pdhost
+	@test -n "$(HOST)" || { echo "usage: make check-host HOST=/path/to/api-server" >&2; exit 2; }
+	$(PDHOST) check-host --host $(HOST) --plugin $(PLUGIN)
