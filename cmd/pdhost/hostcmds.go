@@ -23,7 +23,12 @@ func (a *app) checkHost(args []string) int {
 		fmt.Fprintf(a.stderr, "pdhost: %v\n", err)
 		return exitFail
 	}
-	if !ok {
+	switch {
+	case !ok && *pluginPath == "":
+		fmt.Fprintf(a.stderr, "pdhost: %s cannot load plugins; see the report above\n",
+			*host)
+		return exitFail
+	case !ok:
 		fmt.Fprintf(a.stderr, "pdhost: %s will not load into %s; see the report above, "+
 			"or run pdhost build --host %s\n", *pluginPath, *host, *host)
 		return exitFail

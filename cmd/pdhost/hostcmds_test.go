@@ -27,18 +27,26 @@ func TestCheckHostTellsWhetherThePluginLoads(t *testing.T) {
 	tests := []struct {
 		name       string
 		host       string
+		noPlugin   bool // check only the host
 		wantCode   int
 		wantStdout string
 		wantStderr string
 	}{
-		{"host built like the plugin", testBinary(t), exitOK, "verdict: OK", ""},
-		{"host without cgo", noCgoHost, exitFail, "verdict: will not load",
+		{"host built like the plugin", testBinary(t), false, exitOK, "verdict: OK", ""},
+		{"host without cgo", noCgoHost, false, exitFail, "verdict: will not load",
 			"will not load into " + noCgoHost},
-		{"missing host", filepath.Join(t.TempDir(), "api"), exitFail, "", "api"},
+		{"missing host", filepath.Join(t.TempDir(), "api"), false, exitFail, "", "api"},
+		{"host alone, built like the plugin", testBinary(t), true, exitOK, "verdict: OK", ""},
+		{"host alone, without cgo", noCgoHost, true, exitFail, "verdict: will not load",
+			noCgoHost + " cannot load plugins"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCmd(t, "check-host", "--host", tt.host, "--plugin", so)
+			plugin := so
+			if tt.noPlugin {
+				plugin = ""
+			}
+			r := runCmd(t, "check-host", "--host", tt.host, "--plugin", plugin)
 			assert.Equal(t, tt.wantCode, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 			assert.Contains(t, r.stdout, tt.wantStdout)
 			assert.Contains(t, r.stderr, tt.wantStderr)
