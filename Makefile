@@ -21,18 +21,40 @@ PLUGIN_FLAGS := -buildmode=plugin -gcflags=-p=$(PLUGINPATH) -ldflags=-pluginpath
 # -trimpath), or plugin.Open refuses the .so. Its version comes from manifest.json too.
 PDHOST ?= bin/pdhost
 
-.PHONY: all build test vet help pdhost demo check-host
+.PHONY: all build install version test vet help pdhost demo check-host
 
 all: build
 
 help:
 	@echo "make build              build $(PLUGIN) (version $(VERSION))"
+	@echo "make build HOST=F       build $(PLUGIN) so that the API server binary F loads it"
+	@echo "make install DEST=D     build, then lay out D/streamspace-pagerduty/ for StreamSpace"
 	@echo "make test               go vet and every test, with the race detector"
 	@echo "make demo               build $(PLUGIN) and $(PDHOST), page a local PagerDuty stand-in"
 	@echo "make check-host HOST=F  tell whether $(PLUGIN) will load into the API server F"
 
+# make build HOST=/path/to/api-server builds a .so that this API server binary will load:
+# shared modules aligned to the host's versions, the host's -trimpath and -race, and the
+# host's Go release; then it checks the result against the host.
+ifeq ($(HOST),)
 build:
 	$(GO) build $(PLUGIN_FLAGS) -o $(PLUGIN) .
+else
+build: pdhost
+	$(PDHOST) build --host $(HOST) -o $(PLUGIN) --pluginpath $(PLUGINPATH)
+endif
+
+# make install DEST=DIR lays the plugin out as StreamSpace's loader looks for it:
+# DIR/streamspace-pagerduty/streamspace-pagerduty.so beside its manifest.json.
+install:
+	@test -n "$(DEST)" || { echo "usage: make install DEST=/plugins [HOST=...]" >&2; exit 2; }
+	@$(MAKE) --no-print-directory build
+	install -d $(DEST)/streamspace-pagerduty
+	install -m 0644 $(PLUGIN) $(DEST)/streamspace-pagerduty/streamspace-pagerduty.so
+	install -m 0644 manifest.json $(DEST)/streamspace-pagerduty/manifest.json
+
+version:
+	@echo $(VERSION)
 
 vet:
 	$(GO) vet ./...
@@ -46,6 +68,8 @@ pdhost:
 demo: build pdhost
 	$(PDHOST) demo --plugin $(PLUGIN)
 
-check-host: build pdhost
+# check-host checks the .so as it stands; it builds one (the plain way) only if none exists.
+check-host: pdhost
 	@test -n "$(HOST)" || { echo "usage: make check-host HOST=/path/to/api-server" >&2; exit 2; }
+	@test -f $(PLUGIN) || $(GO) build $(PLUGIN_FLAGS) -o $(PLUGIN) .
 	$(PDHOST) check-host --host $(HOST) --plugin $(PLUGIN)

@@ -279,9 +279,11 @@ func shareModules(host, plugin *Facts) bool {
 }
 
 // checkGCFlags warns about different compiler flags, which change the hash of every
-// package they apply to.
+// package they apply to. The plugin's own -p=PATH, which gives a build its unique plugin
+// path, is left out: without a package pattern it applies only to the plugin's main
+// package, which no host shares.
 func checkGCFlags(host, plugin *Facts) []Mismatch {
-	h, p := host.Setting("-gcflags"), plugin.Setting("-gcflags")
+	h, p := host.Setting("-gcflags"), withoutPluginPath(plugin.Setting("-gcflags"))
 	if h == p {
 		return nil
 	}
@@ -290,4 +292,12 @@ func checkGCFlags(host, plugin *Facts) []Mismatch {
 		Why: "compiler flags change the hash of every shared package they apply to",
 		Fix: pluginBuildCommand(host, plugin.Path),
 	}}
+}
+
+// withoutPluginPath drops a lone, unpatterned -p=PATH from a -gcflags setting.
+func withoutPluginPath(gcflags string) string {
+	if strings.HasPrefix(gcflags, "-p=") && !strings.ContainsAny(gcflags, " \t") {
+		return ""
+	}
+	return gcflags
 }

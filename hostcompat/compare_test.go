@@ -145,6 +145,12 @@ func TestCompareFindsEveryKindOfMismatch(t *testing.T) {
 		}, nil, ""},
 		{"gcflags", func(h, p *Facts) { set(h, "-gcflags", "all=-N -l") },
 			[]string{"WARNING -gcflags"}, "-gcflags='all=-N -l'"},
+		{"the plugin's own -p is no mismatch", func(h, p *Facts) {
+			set(p, "-gcflags", "-p=example.com/p/v1.0.0-abc")
+		}, nil, ""},
+		{"a patterned -p is", func(h, p *Facts) {
+			set(p, "-gcflags", "all=-p=example.com/x")
+		}, []string{"WARNING -gcflags"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
