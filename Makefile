@@ -21,7 +21,7 @@ PLUGIN_FLAGS := -buildmode=plugin -gcflags=-p=$(PLUGINPATH) -ldflags=-pluginpath
 # -trimpath), or plugin.Open refuses the .so. Its version comes from manifest.json too.
 PDHOST ?= bin/pdhost
 
-.PHONY: all build install version test vet help pdhost demo check-host
+.PHONY: all build install version test vet help pdhost demo check-host bench
 
 all: build
 
@@ -30,6 +30,7 @@ help:
 	@echo "make build HOST=F       build $(PLUGIN) so that the API server binary F loads it"
 	@echo "make install DEST=D     build, then lay out D/streamspace-pagerduty/ for StreamSpace"
 	@echo "make test               go vet and every test, with the race detector"
+	@echo "make bench              speed, memory and size benchmarks (a few minutes); see BENCHMARKS.md"
 	@echo "make demo               build $(PLUGIN) and $(PDHOST), page a local PagerDuty stand-in"
 	@echo "make check-host HOST=F  tell whether $(PLUGIN) will load into the API server F"
 
@@ -73,3 +74,14 @@ check-host: pdhost
 	@test -n "$(HOST)" || { echo "usage: make check-host HOST=/path/to/api-server" >&2; exit 2; }
 	@test -f $(PLUGIN) || $(GO) build $(PLUGIN_FLAGS) -o $(PLUGIN) .
 	$(PDHOST) check-host --host $(HOST) --plugin $(PLUGIN)
+
+# The benchmarks are a module of their own (benchmarks/go.mod), so that go-pagerduty, which
+# they compare against, never enters the plugin's go.mod; go test ./... here skips them.
+bench: build
+	benchmarks/plugin_size.sh $(PLUGIN) $(PLUGINPATH)
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkPluginHook$$' -benchtime=20000x -count=3 .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkEndToEnd$$' -benchtime=2000x .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkHookBlocking$$/^loopback$$' -benchtime=3000x -count=3 .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkHookBlocking$$/^rtt-100ms$$' -benchtime=20x .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkSequentialSends$$' -benchtime=3000x -count=3 .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkBurstOverLimit$$' -benchtime=5x -count=3 .
