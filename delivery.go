@@ -83,6 +83,7 @@ type job struct {
 type keyQueue struct {
 	key       string
 	jobs      []*job
+	first     [1]*job   // backs jobs at first: a key usually has one job, so no extra allocation
 	busy      bool      // the head is with a worker
 	notBefore time.Time // earliest time the head may be tried again
 	heapIndex int       // position in the waiting heap, or -1
@@ -248,6 +249,7 @@ func (d *dispatcher) add(j *job, front bool) {
 	q := d.keys[j.dedupKey]
 	if q == nil {
 		q = &keyQueue{key: j.dedupKey, heapIndex: -1}
+		q.jobs = q.first[:0]
 		d.keys[j.dedupKey] = q
 	}
 	if front {

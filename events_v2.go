@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -96,14 +97,15 @@ func (d *customDetails) shrinkable() []*string {
 // the default joins the key, so clusters that reuse session names keep their incidents
 // apart. Keys over PagerDuty's 255-character limit are shortened with SHA-256.
 func dedupKey(source string, t EventType, id string) string {
-	prefix := "streamspace/"
+	// Built in one concatenation, so the usual key costs the hook a single allocation.
+	src, sep := "", ""
 	if source != defaultSource {
-		prefix += source + "/"
+		src, sep = source, "/"
 	}
-	prefix += string(t) + "/"
-	if key := prefix + id; len(key) <= maxDedupKeyLen {
+	if key := "streamspace/" + src + sep + string(t) + "/" + id; len(key) <= maxDedupKeyLen {
 		return key
 	}
+	prefix := "streamspace/" + src + sep + string(t) + "/"
 	sum := sha256.Sum256([]byte(id))
 	if key := prefix + "sha256:" + hex.EncodeToString(sum[:]); len(key) <= maxDedupKeyLen {
 		return key
@@ -258,6 +260,11 @@ type v2Answer struct {
 	Errors   []string `json:"errors"`
 }
 
+// userAgent names the plugin and its version in every request.
+var userAgent = sync.OnceValue(func() string {
+	return "streamspace-pagerduty/" + pluginVersion()
+})
+
 // send posts one encoded event. It returns nil when PagerDuty accepted it (any 2xx),
 // and otherwise a *sendError saying whether a retry may help.
 func (c *eventsClient) send(ctx context.Context, body []byte) error {
@@ -266,18 +273,20 @@ func (c *eventsClient) send(ctx context.Context, body []byte) error {
 		return &sendError{Err: err, permanent: true}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "streamspace-pagerduty/"+pluginVersion())
+	req.Header.Set("User-Agent", userAgent())
 
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return &sendError{Err: c.scrubErr(err)}
 	}
 	defer resp.Body.Close()
-	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// Read the answer to the end, so the connection can be reused; nothing in it is
+		// needed.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes))
 		return nil
 	}
+	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	e := &sendError{Status: resp.StatusCode}
 	var answer v2Answer
 	if json.Unmarshal(raw, &answer) == nil {

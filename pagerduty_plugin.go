@@ -55,17 +55,18 @@ func (t EventType) configName() string {
 	return string(t)
 }
 
-// title is the type as alert summaries write it.
-func (t EventType) title() string {
+// summaryPrefix is the start of the type's alert summaries, which then name the session
+// or user. It is a constant, so that a summary costs the hook a single allocation.
+func (t EventType) summaryPrefix() string {
 	switch t {
 	case EventSessionCreated:
-		return "Session Created"
+		return "StreamSpace Session Created: "
 	case EventSessionHibernated:
-		return "Session Hibernated"
+		return "StreamSpace Session Hibernated: "
 	case EventUserCreated:
-		return "User Created"
+		return "StreamSpace User Created: "
 	}
-	return string(t)
+	return "StreamSpace " + string(t) + ": "
 }
 
 // isUser reports whether the event is about a user rather than a session.
@@ -378,20 +379,22 @@ func (inst *instance) dedupKey(t EventType, id string) string {
 // buildJob turns a StreamSpace event into an encoded trigger, plus its resolve when
 // autoResolve is set.
 func (inst *instance) buildJob(t EventType, rec record) (*job, error) {
-	var id, subject string
-	details := &customDetails{Event: string(t)}
+	var id, summary string
+	parts := &triggerParts{}
+	details := &parts.details
+	details.Event = string(t)
 	component := "sessions"
 	if t.isUser() {
 		u := readUser(rec)
 		id = firstNonEmpty(u.ID, u.Username, u.Email)
-		subject = describeUser(u)
+		summary = describeUser(t.summaryPrefix(), u)
 		component = "users"
 		details.UserID, details.Username, details.FullName = u.ID, u.Username, u.FullName
 		details.Email, details.Tier = u.Email, u.Tier
 	} else {
 		s := readSession(rec)
 		id = s.ID
-		subject = describeSession(s)
+		summary = describeSession(t.summaryPrefix(), s)
 		details.SessionID, details.User, details.Template, details.State =
 			s.ID, s.User, s.Template, s.State
 		if inst.cfg.IncludeDetails {
@@ -405,20 +408,22 @@ func (inst *instance) buildJob(t EventType, rec record) (*job, error) {
 	}
 	key := inst.dedupKey(t, id)
 
-	ev := &v2Event{
+	parts.payload = v2Payload{
+		Summary:       truncateRunes(summary, maxSummaryRunes),
+		Source:        inst.cfg.Source,
+		Severity:      inst.cfg.Severity[t],
+		Timestamp:     inst.now().UTC().Format(timestampLayout),
+		Component:     component,
+		Group:         firstNonEmpty(details.Template, details.Tier, component),
+		Class:         string(t),
+		CustomDetails: details,
+	}
+	ev := &parts.event
+	*ev = v2Event{
 		RoutingKey:  inst.cfg.RoutingKey,
 		EventAction: actionTrigger,
 		DedupKey:    key,
-		Payload: &v2Payload{
-			Summary:       truncateRunes("StreamSpace "+t.title()+": "+subject, maxSummaryRunes),
-			Source:        inst.cfg.Source,
-			Severity:      inst.cfg.Severity[t],
-			Timestamp:     inst.now().UTC().Format(timestampLayout),
-			Component:     component,
-			Group:         firstNonEmpty(details.Template, details.Tier, component),
-			Class:         string(t),
-			CustomDetails: details,
-		},
+		Payload:     &parts.payload,
 	}
 	if base := inst.cfg.StreamSpaceURL; base != "" {
 		ev.Client = "StreamSpace"
@@ -460,27 +465,36 @@ func streamspaceLinks(base string, t EventType, id string) (string, []v2Link) {
 // time.
 const timestampLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// describeSession is the part of a summary that tells one session's alert from another's.
-func describeSession(s sessionInfo) string {
-	out := firstNonEmpty(s.ID, "unknown session")
-	switch {
-	case s.User != "" && s.Template != "":
-		out += " (user " + s.User + ", template " + s.Template + ")"
-	case s.User != "":
-		out += " (user " + s.User + ")"
-	case s.Template != "":
-		out += " (template " + s.Template + ")"
-	}
-	return out
+// triggerParts holds the pieces of one trigger event, so that the hook allocates them
+// together.
+type triggerParts struct {
+	event   v2Event
+	payload v2Payload
+	details customDetails
 }
 
-// describeUser is the part of a summary that names the user.
-func describeUser(u userInfo) string {
+// describeSession returns prefix followed by what tells one session's alert from another's,
+// built in one concatenation.
+func describeSession(prefix string, s sessionInfo) string {
+	id := firstNonEmpty(s.ID, "unknown session")
+	switch {
+	case s.User != "" && s.Template != "":
+		return prefix + id + " (user " + s.User + ", template " + s.Template + ")"
+	case s.User != "":
+		return prefix + id + " (user " + s.User + ")"
+	case s.Template != "":
+		return prefix + id + " (template " + s.Template + ")"
+	}
+	return prefix + id
+}
+
+// describeUser returns prefix followed by the user's name, built in one concatenation.
+func describeUser(prefix string, u userInfo) string {
 	name := firstNonEmpty(u.Username, u.FullName, u.ID, "unknown user")
 	if u.Email != "" && u.Email != name {
-		return name + " (" + u.Email + ")"
+		return prefix + name + " (" + u.Email + ")"
 	}
-	return name
+	return prefix + name
 }
 
 // firstNonEmpty returns the first of its arguments that is not "".
