@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net"
 	"net/url"
@@ -95,6 +96,13 @@ func (c Config) String() string {
 		"source=%q region=%s url=%s streamspaceURL=%q", strings.Join(on, " "), c.RateLimit,
 		c.AutoResolve, c.IncludeDetails, c.Source, c.Region, c.EventsURL, c.StreamSpaceURL)
 }
+
+// GoString describes the configuration for %#v, without the routing key.
+func (c Config) GoString() string { return "Config{" + c.String() + "}" }
+
+// LogValue describes the configuration to slog, without the routing key, whatever the
+// handler.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // configKey describes one key the plugin accepts: its name and how to store its value.
 type configKey struct {
