@@ -165,7 +165,8 @@ func defaultConfig() Config {
 // ParseConfig validates the map StreamSpace hands to OnLoad. It returns the configuration,
 // the keys it did not recognise (sorted), and an error naming the first bad key. A key
 // whose value is JSON null or a blank string (what a form submits for an empty field)
-// counts as absent. No error ever contains the routing key.
+// counts as absent. No error ever contains the routing key: another key whose value holds
+// it is refused, and an unknown key named after it is listed redacted.
 func ParseConfig(raw map[string]any) (Config, []string, error) {
 	c := defaultConfig()
 	known := make(map[string]bool, len(configKeys))
@@ -175,6 +176,11 @@ func ParseConfig(raw map[string]any) (Config, []string, error) {
 		v, ok := raw[k.name]
 		if !ok || v == nil || isBlank(v) && k.name != "routingKey" {
 			continue
+		}
+		if s, isString := v.(string); isString && k.name != "routingKey" &&
+			indexFold(s, c.RoutingKey) >= 0 {
+			return Config{}, nil, fmt.Errorf("config: %s must not contain the routing key; "+
+				"it belongs in routingKey only", k.name)
 		}
 		if err := k.apply(&c, v); err != nil {
 			return Config{}, nil, err
@@ -192,7 +198,7 @@ func ParseConfig(raw map[string]any) (Config, []string, error) {
 	var unknown []string
 	for k := range raw {
 		if !known[k] {
-			unknown = append(unknown, k)
+			unknown = append(unknown, redactSecret(k, c.RoutingKey))
 		}
 	}
 	sort.Strings(unknown)

@@ -310,7 +310,7 @@ func (c *eventsClient) send(ctx context.Context, body []byte) error {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.permanent = true
 		e.Err = fmt.Errorf("%w (to %s)", errRedirect,
-			c.scrub(redirectHost(resp.Header.Get("Location"))))
+			redirectHost(c.scrub(resp.Header.Get("Location"))))
 	default:
 		e.permanent = true
 	}
@@ -331,21 +331,54 @@ func redirectHost(loc string) string {
 	return truncateRunes(loc, 100)
 }
 
-// scrub removes the routing key from text the server sent back.
+// scrub removes the routing key, in any letter case, from text the server sent back, and
+// only then cleans and cuts the text, so that no cut leaves part of the key behind.
 func (c *eventsClient) scrub(s string) string {
-	s = cleanText(s)
-	if c.secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.secret, "[routing key]")
+	return cleanText(redactSecret(s, c.secret))
 }
 
 // scrubErr returns err unchanged unless its text contains the routing key.
 func (c *eventsClient) scrubErr(err error) error {
-	if c.secret != "" && strings.Contains(err.Error(), c.secret) {
+	if indexFold(err.Error(), c.secret) >= 0 {
 		return errors.New(c.scrub(err.Error()))
 	}
 	return err
+}
+
+// redactSecret replaces every occurrence of secret in s, ignoring ASCII letter case,
+// with "[routing key]". An empty secret leaves s alone.
+func redactSecret(s, secret string) string {
+	i := indexFold(s, secret)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	for ; i >= 0; i = indexFold(s, secret) {
+		b.WriteString(s[:i])
+		b.WriteString("[routing key]")
+		s = s[i+len(secret):]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// indexFold returns the index of the first occurrence of the ASCII string sub in s,
+// ignoring ASCII letter case, or -1; an empty sub is never found. A routing key is ASCII
+// letters and digits, so byte-wise folding finds it however a server re-cased it.
+func indexFold(s, sub string) int {
+	if sub == "" {
+		return -1
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && lowerASCII(s[i+j]) == lowerASCII(sub[j]) {
+			j++
+		}
+		if j == len(sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // parseRetryAfter reads a Retry-After header given in seconds or as an HTTP date.

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/streamspace/streamspace-pagerduty/pdreceiver"
 )
 
 // secretKey is a routing key that no other text in the tests resembles, so that any
@@ -106,6 +109,86 @@ func (s *leakSink) check(t *testing.T) {
 	}
 }
 
+// loadSecret loads p with secretKey, kv and fast retries, logging at debug level.
+func loadSecret(t *testing.T, p *PagerDutyPlugin, tweak func(*options), kv ...any) (
+	*logCapture, error) {
+	t.Helper()
+	logger, logs := newCaptureLogger(slog.LevelDebug)
+	cfg := map[string]any{"routingKey": secretKey}
+	for i := 0; i < len(kv); i += 2 {
+		cfg[kv[i].(string)] = kv[i+1]
+	}
+	o := defaultOptions()
+	o.retry = fastFaultRetry()
+	if tweak != nil {
+		tweak(&o)
+	}
+	return logs, p.load(cfg, logger, o)
+}
+
+func TestRoutingKeyNeverLeaksUnderFaults(t *testing.T) {
+	for _, fc := range faultCases() {
+		t.Run(fc.name, func(t *testing.T) {
+			t.Parallel()
+			e := runFaultCase(t, fc, secretKey)
+			sink := &leakSink{}
+			sink.add("log", e.logs.all())
+			for _, err := range e.errs {
+				sink.add("error", err.Error())
+			}
+			sink.stats("plugin", e.p)
+			sink.check(t)
+		})
+	}
+}
+
+func TestRoutingKeyNeverLeaksFromConfig(t *testing.T) {
+	lower := strings.ToLower(secretKey)
+	configs := [][]any{
+		{"routingKey", secretKey + "x"},
+		{"routingKey", secretKey[:31] + "-"},
+		{"routingKey", " " + secretKey},
+		{"routingKey", []any{secretKey}},
+		{"routingKey", map[string]any{"key": secretKey}},
+		{"region", secretKey},
+		{"region", lower},
+		{"source", "prod-" + secretKey},
+		{"sessionHibernatedSeverity", lower},
+		{"rateLimit", secretKey},
+		{"autoResolve", "yes " + secretKey},
+		{"eventsURL", "https://" + lower + ".example.com/v2/enqueue"},
+		{"eventsURL", "https://example.com/v2/enqueue?key=" + secretKey},
+		{"eventsURL", "http://example.com/" + secretKey},
+		{"eventsURL", "ftp://" + secretKey},
+		{"eventsURL", "https://user:" + secretKey + "@example.com/"},
+		{"region", "eu", "eventsURL", "https://events.pagerduty.com/" + secretKey},
+		{"streamspaceURL", "https://streamspace.example.com/" + secretKey},
+		{secretKey, true},
+		{"x" + lower, "a value"},
+	}
+	for _, kv := range configs {
+		sink := &leakSink{}
+		var p PagerDutyPlugin
+		sink.call("OnLoad", func() error {
+			logs, err := loadSecret(t, &p, nil, kv...)
+			sink.add("log", logs.all())
+			return err
+		})
+		sink.call("OnUnload", p.OnUnload)
+		raw := map[string]any{"routingKey": secretKey}
+		for i := 0; i < len(kv); i += 2 {
+			raw[kv[i].(string)] = kv[i+1]
+		}
+		sink.call("ParseConfig", func() error {
+			c, unknown, err := ParseConfig(raw)
+			sink.add("unknown keys", unknown...)
+			sink.add("parsed config", c.String())
+			return err
+		})
+		t.Run(redactSecret(fmt.Sprint(kv[0]), secretKey), sink.check)
+	}
+}
+
 func TestConfigPrintsWithoutRoutingKey(t *testing.T) {
 	c, _, err := ParseConfig(map[string]any{"routingKey": secretKey,
 		"notifyOnUserCreated": true, "source": "prod-eu-1"})
@@ -121,4 +204,77 @@ func TestConfigPrintsWithoutRoutingKey(t *testing.T) {
 	sink.check(t)
 	assert.Contains(t, fmt.Sprintf("%#v", c), "prod-eu-1", "%#v still describes the config")
 	assert.Contains(t, logs.json.String(), "prod-eu-1")
+}
+
+func TestRoutingKeyNeverLeaksFromBadPayloads(t *testing.T) {
+	srv, err := pdreceiver.Start("")
+	require.NoError(t, err)
+	defer srv.Close()
+	var p PagerDutyPlugin
+	logs, err := loadSecret(t, &p, nil, "eventsURL", srv.URL(),
+		"notifyOnSessionCreated", true, "notifyOnUserCreated", true)
+	require.NoError(t, err)
+	cyclic := map[string]any{"id": "loop"}
+	cyclic["spec"] = cyclic
+	var nilRow *apiSession
+	sink := &leakSink{}
+	for _, v := range []any{nil, 42, "s-1", []any{"s-1"}, map[string]any(nil), nilRow,
+		cyclic, &hostile{ID: "h-1", Ch: make(chan int), Fn: func() {}},
+		map[int]string{1: "x"}, map[string]any{"user": "no id"}} {
+		for name, hook := range map[string]func(any) error{
+			"OnSessionCreated": p.OnSessionCreated, "OnSessionHibernated": p.OnSessionHibernated,
+			"OnSessionWoken": p.OnSessionWoken, "OnSessionDeleted": p.OnSessionDeleted,
+			"OnUserCreated": p.OnUserCreated} {
+			sink.call(fmt.Sprintf("%s(%T)", name, v), func() error { return hook(v) })
+		}
+	}
+	sink.call("OnUnload", p.OnUnload)
+	sink.add("log", logs.all())
+	sink.stats("plugin", &p)
+	sink.add("plugin after unload", fmt.Sprintf("%+v", &p), fmt.Sprintf("%#v", &p))
+	sink.check(t)
+}
+
+// echoBody is an error answer that repeats the routing key back, in every case and cut
+// where the plugin cuts long texts.
+func echoBody() string {
+	long := strings.Repeat("x", maxFieldRunes-leakWindow-4) + secretKey
+	return fmt.Sprintf(`{"status":"invalid event","message":"routing key %s is unknown",`+
+		`"errors":["%s","%s","%s","%s","key %s"]}`, secretKey, secretKey,
+		strings.ToLower(secretKey), strings.ToUpper(secretKey), long, secretKey)
+}
+
+func TestRoutingKeyNeverLeaksWhenPagerDutyEchoesIt(t *testing.T) {
+	srv, err := pdreceiver.Start("")
+	require.NoError(t, err)
+	defer srv.Close()
+	hosts := []string{secretKey, strings.ToLower(secretKey),
+		strings.Repeat("a", 100-leakWindow-4) + secretKey}
+	faults := []pdreceiver.Fault{pdreceiver.Respond(503, echoBody()),
+		pdreceiver.Respond(400, echoBody()),
+		pdreceiver.Respond(429, echoBody()).WithRetryAfter("0")}
+	for _, h := range hosts {
+		faults = append(faults, pdreceiver.Redirect("https://"+h+".example.com/v2/enqueue?k="+
+			secretKey))
+	}
+	require.NoError(t, srv.Script(faults...))
+
+	var p PagerDutyPlugin
+	logs, err := loadSecret(t, &p, func(o *options) { o.unloadDeadline = 200 * time.Millisecond },
+		"eventsURL", srv.URL(), "autoResolve", true)
+	require.NoError(t, err)
+	sink := &leakSink{}
+	for _, s := range sessionSteps("echo", 8) {
+		sink.call("hook", func() error { return s.call(&p) })
+	}
+	(&harness{t: t, p: &p, srv: srv}).waitStat("failed", int64(1+len(hosts)))
+	// PagerDuty now keeps failing with the echo until the unload gives up.
+	require.NoError(t, srv.SetAlways(pdreceiver.Respond(500, echoBody())))
+	sink.call("hook", func() error { return sessionSteps("late", 1)[0].call(&p) })
+	sink.call("OnUnload", p.OnUnload)
+	sink.add("log", logs.all())
+	sink.stats("plugin", &p)
+	sink.check(t)
+	assert.Contains(t, logs.all(), "[routing key]", "the echo reached the log, scrubbed")
+	assert.NotEmpty(t, logs.withMsg("events not delivered before unload"))
 }
