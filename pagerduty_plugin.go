@@ -226,6 +226,9 @@ func (p *PagerDutyPlugin) OnUnload() error {
 // unload drains the instance's queue and logs its counters.
 func (inst *instance) unload() error {
 	left := inst.delivery.close(inst.deadline)
+	// Idle keep-alive connections hold a goroutine each until they time out; a host that
+	// reloads the plugin should not collect them.
+	inst.delivery.client.http.CloseIdleConnections()
 	attrs := []any{}
 	for _, kv := range sortedStats(inst.stats.snapshot()) {
 		attrs = append(attrs, kv.name, kv.value)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -587,4 +588,27 @@ func TestConnectionRefusedIsRetriedThenGivenUp(t *testing.T) {
 	require.Len(t, lines, 1)
 	assert.Contains(t, lines[0], "connection refused")
 	assert.NotContains(t, logs.String(), testKey)
+}
+
+func TestUnloadLeavesNoGoroutinesBehind(t *testing.T) {
+	srv, err := pdreceiver.Start("")
+	require.NoError(t, err)
+	defer srv.Close()
+	before := runtime.NumGoroutine()
+	var p PagerDutyPlugin
+	logger, _ := newTestLogger()
+	for i := 0; i < 5; i++ {
+		require.NoError(t, p.load(withKey("eventsURL", srv.URL()), logger, defaultOptions()))
+		for j := 0; j < 8; j++ {
+			require.NoError(t, p.OnSessionHibernated(session(fmt.Sprintf("s-%d-%d", i, j))))
+		}
+		require.NoError(t, p.OnUnload())
+	}
+	// Server-side connection goroutines wind down asynchronously; allow them a moment,
+	// but the plugin's own workers and idle client connections must be gone.
+	deadline := time.Now().Add(hangBound)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before+2)
 }
