@@ -21,7 +21,7 @@ PLUGIN_FLAGS := -buildmode=plugin -gcflags=-p=$(PLUGINPATH) -ldflags=-pluginpath
 # -trimpath), or plugin.Open refuses the .so. Its version comes from manifest.json too.
 PDHOST ?= bin/pdhost
 
-.PHONY: all build install version test vet help pdhost demo check-host bench
+.PHONY: all build install version test vet help pdhost demo check-host bench fuzz
 
 all: build
 
@@ -30,6 +30,7 @@ help:
 	@echo "make build HOST=F       build $(PLUGIN) so that the API server binary F loads it"
 	@echo "make install DEST=D     build, then lay out D/streamspace-pagerduty/ for StreamSpace"
 	@echo "make test               go vet and every test, with the race detector"
+	@echo "make fuzz               run each fuzz target for FUZZTIME (default $(FUZZTIME))"
 	@echo "make bench              speed, memory and size benchmarks (a few minutes); see BENCHMARKS.md"
 	@echo "make demo               build $(PLUGIN) and $(PDHOST), page a local PagerDuty stand-in"
 	@echo "make check-host HOST=F  tell whether $(PLUGIN) will load into the API server F"
@@ -62,6 +63,15 @@ vet:
 
 test: vet
 	$(GO) test -race -count=1 ./...
+
+# make fuzz runs each fuzz target of the plugin, one after another, for FUZZTIME each.
+# New failing inputs land in testdata/fuzz/<target>/, where `make test` replays them.
+FUZZTIME     ?= 30s
+FUZZ_TARGETS := FuzzConfig FuzzSessionPayload FuzzUserPayload
+fuzz:
+	for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) . || exit 1; \
+	done
 
 pdhost:
 	$(GO) build -ldflags="-X main.version=$(VERSION)" -o $(PDHOST) ./cmd/pdhost
