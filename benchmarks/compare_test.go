@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"syscall"
 	"testing"
 	"time"
 )
@@ -33,23 +34,27 @@ func BenchmarkHookBlocking(b *testing.B) {
 
 // BenchmarkSequentialSends sends events one at a time through each contender, each
 // waiting until the previous one was accepted, so one connection carries them all. It
-// reports sends per second; allocs/op are the client's per send, since the receiver runs in
-// a process of its own. go-pagerduty-worker measures the cost of handing each event to
+// reports sends per second and the CPU time the client's process spent per send;
+// allocs/op and cpu-us/send are the client's alone, since the receiver runs in a process
+// of its own. go-pagerduty-worker measures the cost of handing each event to
 // another goroutine, which the plugin's design pays and a call inside the hook does not.
 func BenchmarkSequentialSends(b *testing.B) {
 	url := startReceiverProcess(b, 0)
 	for _, c := range sequentialContenders() {
 		b.Run(c.name, func(b *testing.B) {
-			driveHooks(b, c.start(b, url), true)
+			cpu := driveHooks(b, c.start(b, url), true)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sends/s")
+			b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(b.N), "cpu-us/send")
 		})
 	}
 }
 
 // driveHooks calls s's hook b.N times with fresh sessions, timed; with settle set, each
 // call is followed by waiting for its event's acceptance, also timed. Between chunks of at
-// most one load's budget it prepares the next sessions and reloads, untimed.
-func driveHooks(b *testing.B, s *sender, settle bool) {
+// most one load's budget it prepares the next sessions and reloads, untimed. It returns the
+// CPU time the process spent in the timed parts, in all its goroutines.
+func driveHooks(b *testing.B, s *sender, settle bool) time.Duration {
+	var cpu time.Duration
 	var ids sessionIDs
 	chunk := maxRateLimit
 	if s.perLoad > 0 {
@@ -63,6 +68,7 @@ func driveHooks(b *testing.B, s *sender, settle bool) {
 		if done > 0 {
 			s.reload(b)
 		}
+		cpuBefore := processCPU(b)
 		b.StartTimer()
 		for _, ses := range sessions {
 			if err := s.hook(ses); err != nil {
@@ -73,7 +79,18 @@ func driveHooks(b *testing.B, s *sender, settle bool) {
 			}
 		}
 		b.StopTimer()
+		cpu += processCPU(b) - cpuBefore
 		done += len(sessions)
 	}
 	s.stop(b)
+	return cpu
+}
+
+// processCPU returns the user and system CPU time this process has used.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
