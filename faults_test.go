@@ -833,7 +833,9 @@ func faultCases() []faultCase {
 			},
 			check: func(t *testing.T, e *faultEnv, out outcome) {
 				failingLineMentions("connection refused")(t, e, out)
-				assert.Len(t, e.logs.withMsg("delivery recovered"), 1)
+				// An attempt refused before the restart may finish after another's
+				// success and open a short outage of its own.
+				assert.NotEmpty(t, e.logs.withMsg("delivery recovered"))
 			}},
 		{name: "connection reset mid-request",
 			arrange: script(repeat(6, pdreceiver.HangUp())...),
