@@ -177,6 +177,10 @@ type dispatcher struct {
 	// trigger queued behind it, so the incident is known never to have opened.
 	triggerLost func(dedupKey string)
 
+	// triggerAccepted is told the dedup key of every trigger PagerDuty accepted. It is
+	// called with d.mu held.
+	triggerAccepted func(dedupKey string)
+
 	ctx    context.Context // cancelled when unload's deadline passes
 	cancel context.CancelFunc
 
@@ -216,6 +220,7 @@ func newDispatcher(client *eventsClient, policy retryPolicy, now func() time.Tim
 		keys:        make(map[string]*keyQueue),
 		triggerLost: func(string) {},
 	}
+	d.triggerAccepted = func(string) {}
 	for i := 0; i < deliveryWorkers; i++ {
 		d.workers.Add(1)
 		go d.work()
@@ -352,6 +357,9 @@ func (d *dispatcher) finish(q *keyQueue, j *job, err error) {
 	case err == nil:
 		d.delivered(j, now)
 		d.pop(q)
+		if j.action == actionTrigger {
+			d.opened(q)
+		}
 		if j.resolveAfter != nil {
 			d.add(&job{eventType: j.eventType, action: actionResolve, dedupKey: j.dedupKey,
 				body: j.resolveAfter}, true)
@@ -392,6 +400,19 @@ func (d *dispatcher) requeue(q *keyQueue) {
 	if len(q.jobs) > 0 && q.heapIndex < 0 {
 		d.ready = append(d.ready, q)
 		d.signal()
+	}
+}
+
+// opened notes that PagerDuty accepted a trigger for q's key: the next resolve queued
+// for the key now has an incident to close, whatever becomes of the triggers between.
+// d.mu must be held.
+func (d *dispatcher) opened(q *keyQueue) {
+	d.triggerAccepted(q.key)
+	for _, later := range q.jobs {
+		if later.action == actionResolve {
+			later.afterTrigger = false
+			return
+		}
 	}
 }
 

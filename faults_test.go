@@ -1116,3 +1116,57 @@ func TestFaultsFullQueueDuringOutageStaysBounded(t *testing.T) {
 	assert.Contains(t, lines[0].attrs["last_error"], "HTTP 503")
 	assert.NotContains(t, logs.all(), testKey)
 }
+
+// ---- a repeated hibernation whose second trigger is given up ----
+
+func TestFaultsWakeResolvesIncidentOfAnEarlierAcceptedTrigger(t *testing.T) {
+	// The session hibernates twice (the host repeats the event). PagerDuty accepts the
+	// first trigger, so an incident is open, and refuses the second. The wake must still
+	// resolve that incident, whether its resolve was queued behind the refused trigger or
+	// arrived after it was given up.
+	steps := []step{{EventSessionHibernated, "s-1", "m-0"},
+		{EventSessionHibernated, "s-1", "m-1"}, {EventSessionWoken, "s-1", "m-2"}}
+	cases := []struct {
+		name string
+		// refuse answers the second trigger; the wake is sent while it is held.
+		refuse []pdreceiver.Fault
+		held   bool
+	}{
+		{"wake after the trigger was refused", []pdreceiver.Fault{
+			pdreceiver.Respond(400, pdRejection)}, false},
+		{"wake queued behind the trigger", []pdreceiver.Fault{pdreceiver.Stall(nil),
+			pdreceiver.Respond(400, pdRejection)}, true},
+		{"wake after the trigger ran out of retries", repeat(5, pdreceiver.Respond(503, "")),
+			false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newFaultEnv(t, testKey, serveNormal, 0, func(o *options) {
+				o.requestTimeout, o.retry.maxAttempts = 200*time.Millisecond, 5
+			})
+			e.run(steps[:1], nil)
+			e.h().waitFor("the first trigger", func(s pdreceiver.Snapshot) bool {
+				return s.Accepted == 1
+			})
+			require.NoError(t, e.srv.Script(tc.refuse...))
+			e.run(steps[1:2], nil)
+			if tc.held {
+				e.h().waitFor("the held trigger", func(s pdreceiver.Snapshot) bool {
+					return s.Stalled == 1
+				})
+			} else {
+				e.h().waitStat("failed", 1)
+			}
+			e.run(steps[2:], nil)
+			require.NoError(t, e.finish())
+
+			out := checkFaultInvariants(t, e, false)
+			assert.Equal(t, 1, out.counts[fateRejected]+out.counts[fateExhausted])
+			inc, ok := e.srv.Incident(modelKey(EventSessionHibernated, "s-1"))
+			require.True(t, ok)
+			assert.Equal(t, pdreceiver.StatusResolved, inc.Status,
+				"the incident the first trigger opened was left open")
+			assert.Zero(t, out.stats["open_incidents"])
+		})
+	}
+}

@@ -22,6 +22,9 @@ type openIncidents struct {
 	order   *list.List        // dedup keys, oldest first
 	index   map[string]*list.Element
 	evicted int64
+	// accepted holds the open keys for which PagerDuty accepted a trigger: their incident
+	// is open even if a later trigger for the same key is given up.
+	accepted map[string]bool
 }
 
 // ownerOf identifies the PagerDuty service incidents were sent to, without keeping the
@@ -40,6 +43,7 @@ func (o *openIncidents) adopt(cfg Config) {
 		o.owner = owner
 		o.order = list.New()
 		o.index = make(map[string]*list.Element)
+		o.accepted = make(map[string]bool)
 	}
 }
 
@@ -59,6 +63,7 @@ func (o *openIncidents) add(key string) (evicted bool) {
 	oldest := o.order.Front()
 	o.order.Remove(oldest)
 	delete(o.index, oldest.Value.(string))
+	delete(o.accepted, oldest.Value.(string))
 	o.evicted++
 	return true
 }
@@ -66,14 +71,42 @@ func (o *openIncidents) add(key string) (evicted bool) {
 // take removes key and reports whether it was there: whether this plugin opened that
 // incident and has not resolved it yet.
 func (o *openIncidents) take(key string) bool {
+	found, _ := o.takeOpened(key)
+	return found
+}
+
+// takeOpened is take that also reports whether PagerDuty accepted a trigger for key.
+func (o *openIncidents) takeOpened(key string) (found, accepted bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	e, ok := o.index[key]
-	if ok {
+	e, found := o.index[key]
+	if found {
 		o.order.Remove(e)
 		delete(o.index, key)
 	}
-	return ok
+	accepted = o.accepted[key]
+	delete(o.accepted, key)
+	return found, accepted
+}
+
+// accept records that PagerDuty accepted a trigger for key, if key is open.
+func (o *openIncidents) accept(key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.index[key]; ok {
+		o.accepted[key] = true
+	}
+}
+
+// lose forgets key after a trigger for it was given up, unless PagerDuty accepted an
+// earlier one: then the incident is open all the same.
+func (o *openIncidents) lose(key string) {
+	o.mu.Lock()
+	accepted := o.accepted[key]
+	o.mu.Unlock()
+	if !accepted {
+		o.take(key)
+	}
 }
 
 // len returns how many incidents are remembered as open.

@@ -197,7 +197,8 @@ func (p *PagerDutyPlugin) load(config map[string]any, logger *slog.Logger, o opt
 		open:     &p.open,
 	}
 	p.open.adopt(cfg)
-	inst.delivery.triggerLost = func(key string) { p.open.take(key) }
+	inst.delivery.triggerLost = func(key string) { p.open.lose(key) }
+	inst.delivery.triggerAccepted = func(key string) { p.open.accept(key) }
 
 	p.mu.Lock()
 	p.active, p.last = inst, stats
@@ -356,7 +357,8 @@ func (inst *instance) resolveHibernation(t EventType, rec record) error {
 		return nil
 	}
 	key := inst.dedupKey(EventSessionHibernated, id)
-	if !inst.open.take(key) {
+	found, accepted := inst.open.takeOpened(key)
+	if !found {
 		inst.logger.Debug("pagerduty: no open incident of this plugin to resolve",
 			"event_type", string(t), "dedup_key", key)
 		return nil
@@ -366,10 +368,17 @@ func (inst *instance) resolveHibernation(t EventType, rec record) error {
 	if err != nil {
 		return err
 	}
+	// A resolve waits on the trigger queued ahead of it, unless PagerDuty has already
+	// accepted one for this key: then there is an incident to close either way.
+	// TODO: a trigger accepted between takeOpened and enqueue still leaves this resolve
+	// waiting on a later trigger of the same key.
 	err = inst.delivery.enqueue(&job{eventType: t, action: actionResolve, dedupKey: key,
-		body: body, afterTrigger: true})
+		body: body, afterTrigger: !accepted})
 	if err != nil {
 		inst.open.add(key)
+		if accepted {
+			inst.open.accept(key)
+		}
 	}
 	return err
 }
