@@ -31,7 +31,7 @@ help:
 	@echo "make install DEST=D     build, then lay out D/streamspace-pagerduty/ for StreamSpace"
 	@echo "make test               go vet and every test, with the race detector"
 	@echo "make fuzz               run each fuzz target for FUZZTIME (default $(FUZZTIME))"
-	@echo "make bench              speed, memory and size benchmarks (a few minutes); see BENCHMARKS.md"
+	@echo "make bench              speed, memory and size benchmarks; see BENCHMARKS.md"
 	@echo "make demo               build $(PLUGIN) and $(PDHOST), page a local PagerDuty stand-in"
 	@echo "make check-host HOST=F  tell whether $(PLUGIN) will load into the API server F"
 
@@ -91,11 +91,17 @@ check-host: pdhost
 # contenders shows up as spread rather than as a difference. BENCHMARKS.md explains each.
 bench: build
 	benchmarks/plugin_size.sh $(PLUGIN) $(PLUGINPATH)
-	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkPluginHook$$' -benchtime=20000x -count=3 .
-	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkBurstOverLimit$$' -benchtime=5x -count=3 .
-	cd benchmarks && $(GO) test -run '^$$' -bench '^BenchmarkEndToEnd$$' -benchtime=2000x -count=3 .
-	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkHookBlocking$$/^rtt-100ms$$' -benchtime=20x .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkPluginHook$$' \
+		-benchtime=20000x -count=3 .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem -bench '^BenchmarkBurstOverLimit$$' \
+		-benchtime=5x -count=3 .
+	cd benchmarks && $(GO) test -run '^$$' -bench '^BenchmarkEndToEnd$$' \
+		-benchtime=2000x -count=3 .
+	cd benchmarks && $(GO) test -run '^$$' -benchmem \
+		-bench '^BenchmarkHookBlocking$$/^rtt-100ms$$' -benchtime=20x .
 	cd benchmarks && for round in 1 2 3; do \
-		$(GO) test -run '^$$' -benchmem -bench '^BenchmarkHookBlocking$$/^loopback$$' -benchtime=3000x . || exit 1; \
-		$(GO) test -run '^$$' -benchmem -bench '^BenchmarkSequentialSends$$' -benchtime=3000x . || exit 1; \
+		$(GO) test -run '^$$' -benchmem -bench '^BenchmarkHookBlocking$$/^loopback$$' \
+			-benchtime=3000x . || exit 1; \
+		$(GO) test -run '^$$' -benchmem -bench '^BenchmarkSequentialSends$$' \
+			-benchtime=3000x . || exit 1; \
 	done

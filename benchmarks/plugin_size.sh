@@ -18,6 +18,8 @@ trap 'rm -rf "$tmp"' EXIT
 ${GO:-go} build -buildmode=plugin -gcflags=-p="$pluginpath" \
 	-ldflags="-pluginpath=$pluginpath -s -w" -o "$tmp/stripped.so" .
 
-row() { awk -v n="$1" -v b="$2" 'BEGIN { printf "%-32s %10d bytes %7.2f MiB\n", n, b, b / 1048576 }'; }
+row() {
+	awk -v n="$1" -v b="$2" 'BEGIN { printf "%-32s %10d bytes %7.2f MiB\n", n, b, b / 1048576 }'
+}
 row "$so (make build)" "$(stat -c %s "$so")"
 row "same build, -ldflags=-s -w" "$(stat -c %s "$tmp/stripped.so")"
