@@ -76,6 +76,14 @@ type job struct {
 	// afterTrigger marks a resolve that only makes sense if the trigger queued ahead of it
 	// for the same key is accepted; it is skipped when that trigger is given up.
 	afterTrigger bool
+
+	// opens marks a hibernation trigger whose incident is remembered, so that the
+	// session's wake can resolve it.
+	opens bool
+
+	// resolves marks a wake's resolve: it is queued only if its incident is remembered as
+	// open, and then waits on the trigger ahead unless PagerDuty accepted one already.
+	resolves bool
 }
 
 // keyQueue holds the jobs of one dedup key, in order. Only its head is ever in flight,
@@ -158,6 +166,9 @@ func sortedStats(m map[string]int64) []stat {
 var errQueueFull = fmt.Errorf("pagerduty: delivery queue full (%d events); event dropped",
 	queueCapacity)
 
+// errNothingToResolve is returned for a resolve whose incident is not remembered as open.
+var errNothingToResolve = errors.New("pagerduty: no open incident to resolve")
+
 // errClosed is returned when an event arrives after delivery stopped.
 var errClosed = errors.New("pagerduty: plugin is unloading; event not queued")
 
@@ -180,6 +191,13 @@ type dispatcher struct {
 	// triggerAccepted is told the dedup key of every trigger PagerDuty accepted. It is
 	// called with d.mu held.
 	triggerAccepted func(dedupKey string)
+
+	// triggerQueued is told the dedup key of each queued trigger that opens an incident;
+	// resolveQueued takes the key of a resolve about to be queued, saying whether it was
+	// open and whether PagerDuty accepted a trigger for it. Both are called with d.mu held,
+	// so that the open incidents and the queue always agree.
+	triggerQueued func(dedupKey string)
+	resolveQueued func(dedupKey string) (open, accepted bool)
 
 	ctx    context.Context // cancelled when unload's deadline passes
 	cancel context.CancelFunc
@@ -221,6 +239,8 @@ func newDispatcher(client *eventsClient, policy retryPolicy, now func() time.Tim
 		triggerLost: func(string) {},
 	}
 	d.triggerAccepted = func(string) {}
+	d.triggerQueued = func(string) {}
+	d.resolveQueued = func(string) (bool, bool) { return true, false }
 	for i := 0; i < deliveryWorkers; i++ {
 		d.workers.Add(1)
 		go d.work()
@@ -239,6 +259,17 @@ func (d *dispatcher) enqueue(j *job) error {
 		d.mu.Unlock()
 		d.full.drop(d.now(), j.eventType)
 		return errQueueFull
+	}
+	if j.resolves {
+		open, accepted := d.resolveQueued(j.dedupKey)
+		if !open {
+			d.mu.Unlock()
+			return errNothingToResolve
+		}
+		j.afterTrigger = !accepted
+	}
+	if j.opens {
+		d.triggerQueued(j.dedupKey)
 	}
 	d.add(j, false)
 	d.mu.Unlock()

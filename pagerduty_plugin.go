@@ -120,7 +120,6 @@ type instance struct {
 	delivery *dispatcher
 	stats    *counters
 	deadline time.Duration // how long unload waits for the queue to drain
-	open     *openIncidents
 
 	// evictionLogged keeps the warning about forgotten incidents to one line per load.
 	evictionLogged atomic.Bool
@@ -194,11 +193,17 @@ func (p *PagerDutyPlugin) load(config map[string]any, logger *slog.Logger, o opt
 		delivery: newDispatcher(client, o.retry, o.now, logger, stats),
 		stats:    stats,
 		deadline: o.unloadDeadline,
-		open:     &p.open,
 	}
 	p.open.adopt(cfg)
 	inst.delivery.triggerLost = func(key string) { p.open.lose(key) }
 	inst.delivery.triggerAccepted = func(key string) { p.open.accept(key) }
+	inst.delivery.triggerQueued = func(key string) {
+		if p.open.add(key) && !inst.evictionLogged.Swap(true) {
+			logger.Warn("pagerduty: forgetting the oldest open hibernation incident; "+
+				"its session's wake will not resolve it", "limit", maxOpenIncidents)
+		}
+	}
+	inst.delivery.resolveQueued = p.open.takeOpened
 
 	p.mu.Lock()
 	p.active, p.last = inst, stats
@@ -322,18 +327,10 @@ func (inst *instance) handle(t EventType, arg string, v any) error {
 			"error", err)
 		return err
 	}
-	tracked := t == EventSessionHibernated && inst.tracksHibernation()
-	if tracked && inst.open.add(j.dedupKey) && !inst.evictionLogged.Swap(true) {
-		inst.logger.Warn("pagerduty: forgetting the oldest open hibernation incident; "+
-			"its session's wake will not resolve it", "limit", maxOpenIncidents)
-	}
-	if err := inst.delivery.enqueue(j); err != nil {
-		if tracked {
-			inst.open.take(j.dedupKey)
-		}
-		return err
-	}
-	return nil
+	// The dispatcher remembers the incident as it queues the trigger, so that a trigger
+	// of the same session given up meanwhile cannot make it forget the new one.
+	j.opens = t == EventSessionHibernated && inst.tracksHibernation()
+	return inst.delivery.enqueue(j)
 }
 
 // tracksHibernation reports whether hibernation incidents are remembered so that a wake
@@ -357,28 +354,19 @@ func (inst *instance) resolveHibernation(t EventType, rec record) error {
 		return nil
 	}
 	key := inst.dedupKey(EventSessionHibernated, id)
-	found, accepted := inst.open.takeOpened(key)
-	if !found {
-		inst.logger.Debug("pagerduty: no open incident of this plugin to resolve",
-			"event_type", string(t), "dedup_key", key)
-		return nil
-	}
 	body, err := json.Marshal(&v2Event{RoutingKey: inst.cfg.RoutingKey,
 		EventAction: actionResolve, DedupKey: key})
 	if err != nil {
 		return err
 	}
-	// A resolve waits on the trigger queued ahead of it, unless PagerDuty has already
-	// accepted one for this key: then there is an incident to close either way.
-	// TODO: a trigger accepted between takeOpened and enqueue still leaves this resolve
-	// waiting on a later trigger of the same key.
+	// The dispatcher takes the incident as it queues the resolve, and has it wait on the
+	// trigger ahead unless PagerDuty accepted one for this key already.
 	err = inst.delivery.enqueue(&job{eventType: t, action: actionResolve, dedupKey: key,
-		body: body, afterTrigger: !accepted})
-	if err != nil {
-		inst.open.add(key)
-		if accepted {
-			inst.open.accept(key)
-		}
+		body: body, resolves: true})
+	if errors.Is(err, errNothingToResolve) {
+		inst.logger.Debug("pagerduty: no open incident of this plugin to resolve",
+			"event_type", string(t), "dedup_key", key)
+		return nil
 	}
 	return err
 }
