@@ -1032,6 +1032,7 @@ func TestFaultsBusyWorkersHoldAnotherKeyForOneAttemptAtMost(t *testing.T) {
 // refill the hourly budget at once while retries keep their real pace.
 type shiftClock struct{ offset atomic.Int64 }
 
+// now is the clock's reading: the real time plus the offset.
 func (c *shiftClock) now() time.Time {
 	return time.Now().Add(time.Duration(c.offset.Load()))
 }
