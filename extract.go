@@ -417,7 +417,9 @@ func (f structField) matches(name string) bool {
 
 // fieldCache maps a struct type to its readable fields, so reflection over a type's
 // fields and tags happens once per type.
-var fieldCache sync.Map // reflect.Type → []structField
+// It is a pointer, so the map itself lives on the heap rather than in the .so's globals,
+// which the race detector cannot see into.
+var fieldCache = new(sync.Map) // reflect.Type → []structField
 
 // structFields lists the exported fields of t, including those promoted from embedded
 // structs, in the order encoding/json would consider them.

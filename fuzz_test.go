@@ -255,7 +255,7 @@ func fuzzHooks(t *testing.T, v any, shape byte) {
 		"notifyOnSessionCreated", true, "notifyOnUserCreated", true, "rateLimit", 200,
 		"autoResolve", shape&shapeCount != 0, "source", "fuzz-cluster",
 		"streamspaceURL", "https://streamspace.example.com"), logger, o))
-	p.active.delivery.client.http.Transport = inProcess{rc}
+	p.state().active.delivery.client.http.Transport = inProcess{rc}
 
 	type result struct {
 		errs  []error

@@ -92,6 +92,30 @@ var pluginVersion = sync.OnceValue(func() string {
 // PagerDutyPlugin is the type of the exported Plugin value. Its zero value is an unloaded
 // plugin; every method is safe for concurrent use.
 type PagerDutyPlugin struct {
+	// shared, when set, holds the plugin's state on the heap. The exported Plugin uses it:
+	// a .so's own global variables are invisible to the race detector
+	// (golang.org/issue/24245), which then misreads the locks kept there, so nothing that
+	// changes after loading lives in them. It never changes once set.
+	shared *pluginState
+
+	// own is the state of any other value, such as a zero value.
+	own pluginState
+}
+
+// Plugin is the symbol the host looks up. plugin.Lookup("Plugin") returns a
+// *PagerDutyPlugin.
+var Plugin = PagerDutyPlugin{shared: new(pluginState)}
+
+// state returns where p keeps its state.
+func (p *PagerDutyPlugin) state() *pluginState {
+	if p.shared != nil {
+		return p.shared
+	}
+	return &p.own
+}
+
+// pluginState is everything a PagerDutyPlugin keeps between calls.
+type pluginState struct {
 	// lifecycle serialises OnLoad and OnUnload.
 	lifecycle sync.Mutex
 
@@ -106,10 +130,6 @@ type PagerDutyPlugin struct {
 	// open remembers the hibernation incidents this plugin opened, across reloads.
 	open openIncidents
 }
-
-// Plugin is the symbol the host looks up. plugin.Lookup("Plugin") returns a
-// *PagerDutyPlugin.
-var Plugin PagerDutyPlugin
 
 // instance is one loaded configuration with its delivery machinery.
 type instance struct {
@@ -146,11 +166,16 @@ func defaultOptions() options {
 // invalid config leaves the plugin unloaded, ready for another OnLoad; unknown keys are
 // logged as warnings and do not fail the load.
 func (p *PagerDutyPlugin) OnLoad(config map[string]any, logger *slog.Logger) error {
-	return p.load(config, logger, defaultOptions())
+	return p.state().load(config, logger, defaultOptions())
 }
 
 // load is OnLoad with replaceable options.
 func (p *PagerDutyPlugin) load(config map[string]any, logger *slog.Logger, o options) error {
+	return p.state().load(config, logger, o)
+}
+
+// load validates config and starts an instance.
+func (p *pluginState) load(config map[string]any, logger *slog.Logger, o options) error {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -216,7 +241,10 @@ func (p *PagerDutyPlugin) load(config map[string]any, logger *slog.Logger, o opt
 // OnUnload stops accepting events and delivers what is queued, waiting at most ten
 // seconds. It returns an error counting the events it could not deliver; they are also
 // logged. Unloading a plugin that is not loaded does nothing.
-func (p *PagerDutyPlugin) OnUnload() error {
+func (p *PagerDutyPlugin) OnUnload() error { return p.state().unload() }
+
+// unload stops the active instance, if any.
+func (p *pluginState) unload() error {
 	p.lifecycle.Lock()
 	defer p.lifecycle.Unlock()
 	p.mu.Lock()
@@ -249,35 +277,38 @@ func (inst *instance) unload() error {
 
 // OnSessionCreated alerts on a new session, when notifyOnSessionCreated is set.
 func (p *PagerDutyPlugin) OnSessionCreated(session any) error {
-	return p.handle(EventSessionCreated, "session", session)
+	return p.state().handle(EventSessionCreated, "session", session)
 }
 
 // OnSessionHibernated alerts on a hibernated session, when notifyOnSessionHibernated is
 // set (the default).
 func (p *PagerDutyPlugin) OnSessionHibernated(session any) error {
-	return p.handle(EventSessionHibernated, "session", session)
+	return p.state().handle(EventSessionHibernated, "session", session)
 }
 
 // OnUserCreated alerts on a new user, when notifyOnUserCreated is set.
 func (p *PagerDutyPlugin) OnUserCreated(user any) error {
-	return p.handle(EventUserCreated, "user", user)
+	return p.state().handle(EventUserCreated, "user", user)
 }
 
 // OnSessionWoken resolves the incident the session's hibernation opened, when
 // resolveOnSessionWoken is set (the default) and this plugin opened it.
 func (p *PagerDutyPlugin) OnSessionWoken(session any) error {
-	return p.handle(EventSessionWoken, "session", session)
+	return p.state().handle(EventSessionWoken, "session", session)
 }
 
 // OnSessionDeleted resolves the incident the session's hibernation opened, when
 // resolveOnSessionDeleted is set (the default) and this plugin opened it.
 func (p *PagerDutyPlugin) OnSessionDeleted(session any) error {
-	return p.handle(EventSessionDeleted, "session", session)
+	return p.state().handle(EventSessionDeleted, "session", session)
 }
 
 // Stats returns the counters of the current load, or of the last one after an unload,
 // and how many hibernation incidents the plugin remembers as open.
-func (p *PagerDutyPlugin) Stats() map[string]int64 {
+func (p *PagerDutyPlugin) Stats() map[string]int64 { return p.state().stats() }
+
+// stats is Stats.
+func (p *pluginState) stats() map[string]int64 {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	c := p.last
@@ -294,7 +325,7 @@ func (p *PagerDutyPlugin) Version() string { return pluginVersion() }
 
 // handle runs a hook: read the argument, check the event is wanted and within the rate
 // limit, build the event and queue it. It never waits on the network.
-func (p *PagerDutyPlugin) handle(t EventType, arg string, v any) error {
+func (p *pluginState) handle(t EventType, arg string, v any) error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	inst := p.active
