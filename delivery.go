@@ -317,6 +317,12 @@ func (d *dispatcher) work() {
 		}
 		err := d.client.send(d.ctx, j.body)
 		d.finish(q, j, err)
+		if err == nil {
+			// Logged outside the lock, so a slow log handler holds up no other worker. The
+			// job has left its queue: nothing else reads or writes it now.
+			d.logger.Info("pagerduty: event accepted", "event_type", string(j.eventType),
+				"action", j.action, "dedup_key", j.dedupKey, "attempts", j.attempts)
+		}
 	}
 }
 
@@ -473,7 +479,7 @@ func (d *dispatcher) giveUp(q *keyQueue, j *job) {
 	d.triggerLost(j.dedupKey)
 }
 
-// delivered counts and logs an accepted job, closing an outage if one was under way.
+// delivered counts an accepted job, closing an outage if one was under way.
 // d.mu must be held.
 func (d *dispatcher) delivered(j *job, now time.Time) {
 	d.stats.sent.Add(1)
@@ -483,8 +489,6 @@ func (d *dispatcher) delivered(j *job, now time.Time) {
 			"outage", now.Sub(d.outage.since).Round(time.Millisecond))
 		d.outage = outageLog{}
 	}
-	d.logger.Info("pagerduty: event accepted", "event_type", string(j.eventType),
-		"action", j.action, "dedup_key", j.dedupKey, "attempts", j.attempts)
 }
 
 // noteFailure logs the first transient failure of an outage at warning level and later

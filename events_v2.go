@@ -212,10 +212,11 @@ var errRedirect = errors.New("redirect not followed")
 
 // eventsClient posts encoded events to the Events API v2.
 type eventsClient struct {
-	url    string
-	http   *http.Client
-	secret string // scrubbed from anything the server sends back
-	now    func() time.Time
+	url     string
+	http    *http.Client
+	secret  string // scrubbed from anything the server sends back
+	now     func() time.Time
+	timeout time.Duration // bounds each request, from dialling to the end of the answer
 }
 
 // Timeouts of the shared HTTP client. PagerDuty answers in well under a second; these
@@ -227,13 +228,14 @@ const (
 	requestTimeout = 15 * time.Second
 )
 
-// newHTTPClient builds the client shared by all deliveries: bounded connect, TLS, header
-// and whole-request times (timeout for the whole request), keep-alive for up to conns
-// connections, the environment's proxy settings, and no redirects.
+// newHTTPClient builds the client shared by all deliveries: bounded connect, TLS and
+// header times (send bounds the whole request), keep-alive for up to conns connections,
+// the environment's proxy settings, and no redirects.
 func newHTTPClient(conns int, timeout time.Duration) *http.Client {
 	transport := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{Timeout: dialTimeout,
+			KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   tlsTimeout,
 		ResponseHeaderTimeout: min(headerTimeout, timeout),
@@ -244,7 +246,6 @@ func newHTTPClient(conns int, timeout time.Duration) *http.Client {
 	}
 	return &http.Client{
 		Transport: transport,
-		Timeout:   timeout,
 		// Hand any 3xx back to send, which reports it as a permanent failure.
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
@@ -268,7 +269,12 @@ var userAgent = sync.OnceValue(func() string {
 // send posts one encoded event. It returns nil when PagerDuty accepted it (any 2xx),
 // and otherwise a *sendError saying whether a retry may help.
 func (c *eventsClient) send(ctx context.Context, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	// A deadline on the request's context rather than http.Client.Timeout, which costs a
+	// goroutine and a timer of its own per request.
+	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.url,
+		bytes.NewReader(body))
 	if err != nil {
 		return &sendError{Err: err, permanent: true}
 	}
@@ -277,6 +283,9 @@ func (c *eventsClient) send(ctx context.Context, body []byte) error {
 
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within the %s request timeout: %w", c.timeout, err)
+		}
 		return &sendError{Err: c.scrubErr(err)}
 	}
 	defer resp.Body.Close()

@@ -137,44 +137,65 @@ func recordOf(rv reflect.Value) (record, bool) {
 	return record{}, false
 }
 
-// lookup returns the value stored under the first of names that the record holds.
-func (r record) lookup(names []string) (reflect.Value, bool) {
+// maxNames bounds the names one lookup may try; every list in this file is shorter.
+const maxNames = 8
+
+// each calls fn with the values stored under names, best match first, until fn returns
+// true. For a map[string]any, keys equal to a name come first, in the order of names,
+// then keys that match a name only loosely (see sameName), in the same order; the map is
+// scanned at most once. For other records, names are tried in order.
+func (r record) each(names []string, fn func(reflect.Value) bool) {
+	if r.m == nil {
+		for _, name := range names {
+			if v, ok := r.field(name); ok && fn(v) {
+				return
+			}
+		}
+		return
+	}
 	for _, name := range names {
-		if v, ok := r.field(name); ok {
-			return v, true
+		if v, ok := r.m[name]; ok && v != nil && fn(reflect.ValueOf(v)) {
+			return
 		}
 	}
-	return reflect.Value{}, false
+	names = names[:min(len(names), maxNames)]
+	var loose [maxNames]reflect.Value
+	n := 0
+	for k, v := range r.m {
+		if n++; n > maxMapScan {
+			break
+		}
+		if v == nil {
+			continue
+		}
+		for i, name := range names {
+			if !loose[i].IsValid() && k != name && sameName(k, name) {
+				loose[i] = reflect.ValueOf(v)
+			}
+		}
+	}
+	for _, v := range loose[:len(names)] {
+		if v.IsValid() && fn(v) {
+			return
+		}
+	}
 }
 
-// field returns the value stored under name, matched loosely (see sameName).
+// field returns the value a struct or a reflected map stores under name, matched
+// loosely (see sameName).
 func (r record) field(name string) (reflect.Value, bool) {
-	switch {
-	case r.m != nil:
-		if v, ok := r.m[name]; ok && v != nil {
-			return reflect.ValueOf(v), true
-		}
-		n := 0
-		for k, v := range r.m {
-			if n++; n > maxMapScan {
-				break
-			}
-			if v != nil && sameName(k, name) {
-				return reflect.ValueOf(v), true
-			}
-		}
-	case r.rv.Kind() == reflect.Map:
+	switch r.rv.Kind() {
+	case reflect.Map:
 		iter := r.rv.MapRange()
 		for n := 0; iter.Next() && n < maxMapScan; n++ {
 			if sameName(iter.Key().String(), name) {
 				return iter.Value(), true
 			}
 		}
-	case r.rv.Kind() == reflect.Struct:
+	case reflect.Struct:
 		for _, f := range structFields(r.rv.Type()) {
 			if f.matches(name) {
-				fv, ok := fieldByIndex(r.rv, f.index)
-				if ok {
+				if fv, ok := fieldByIndex(r.rv, f.index); ok {
 					return fv, true
 				}
 			}
@@ -185,28 +206,26 @@ func (r record) field(name string) (reflect.Value, bool) {
 
 // str returns the first non-empty scalar stored under one of names, as text.
 func (r record) str(names []string) string {
-	for _, name := range names {
-		if v, ok := r.field(name); ok {
-			if s, ok := scalarText(v); ok && s != "" {
-				return s
-			}
-		}
-	}
-	return ""
+	var out string
+	r.each(names, func(v reflect.Value) bool {
+		s, ok := scalarText(v)
+		out = s
+		return ok && s != ""
+	})
+	return out
 }
 
 // sub returns the nested record stored under the first of names that holds one.
 func (r record) sub(names []string) (record, bool) {
-	for _, name := range names {
-		if v, ok := r.field(name); ok {
-			if dv, ok := deref(v); ok {
-				if nested, ok := recordOf(dv); ok {
-					return nested, true
-				}
-			}
+	var out record
+	found := false
+	r.each(names, func(v reflect.Value) bool {
+		if dv, ok := deref(v); ok {
+			out, found = recordOf(dv)
 		}
-	}
-	return record{}, false
+		return found
+	})
+	return out, found
 }
 
 // strDeep looks for names at the top level, then in a custom resource's spec, metadata

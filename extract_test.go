@@ -223,3 +223,17 @@ func TestSameName(t *testing.T) {
 		assert.Equal(t, c.want, sameName(c.a, c.b), "%q vs %q", c.a, c.b)
 	}
 }
+
+func TestExactKeyWinsOverLooseMatch(t *testing.T) {
+	rec, err := asRecord("session", map[string]any{"ID": "loose", "id": "exact",
+		"Template_Name": "loose-template", "template": "exact-template"})
+	require.NoError(t, err)
+	got := readSession(rec)
+	assert.Equal(t, "exact", got.ID)
+	assert.Equal(t, "exact-template", got.Template)
+
+	// A loose match still beats a later name: "sessionId" ranks above "name".
+	rec, err = asRecord("session", map[string]any{"SESSION_ID": "by-id", "Name": "by-name"})
+	require.NoError(t, err)
+	assert.Equal(t, "by-id", readSession(rec).ID)
+}

@@ -846,7 +846,7 @@ func faultCases() []faultCase {
 			arrange: script(repeat(4, pdreceiver.Stall(nil))...),
 			check: func(t *testing.T, e *faultEnv, out outcome) {
 				assert.Equal(t, 4, out.transient)
-				failingLineMentions("Client.Timeout", "deadline exceeded")(t, e, out)
+				failingLineMentions("request timeout")(t, e, out)
 			}},
 		{name: "202 with malformed or enormous body",
 			arrange: script(pdreceiver.Malformed(), pdreceiver.HugeBody(0),

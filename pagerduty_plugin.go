@@ -205,10 +205,11 @@ func (p *pluginState) load(config map[string]any, logger *slog.Logger, o options
 
 	stats := &counters{}
 	client := &eventsClient{
-		url:    cfg.EventsURL,
-		http:   newHTTPClient(deliveryWorkers, o.requestTimeout),
-		secret: cfg.RoutingKey,
-		now:    o.now,
+		url:     cfg.EventsURL,
+		http:    newHTTPClient(deliveryWorkers, o.requestTimeout),
+		timeout: o.requestTimeout,
+		secret:  cfg.RoutingKey,
+		now:     o.now,
 	}
 	inst := &instance{
 		cfg:      cfg,

@@ -565,7 +565,7 @@ func TestStalledRequestTimesOutAndIsRetried(t *testing.T) {
 	assert.EqualValues(t, 1, h.p.Stats()["retried"])
 	lines := h.logs.lines("delivery failing; retrying")
 	require.Len(t, lines, 1)
-	assert.Contains(t, lines[0], "Client.Timeout")
+	assert.Contains(t, lines[0], "no answer within the 200ms request timeout")
 }
 
 func TestConnectionRefusedIsRetriedThenGivenUp(t *testing.T) {
