@@ -61,8 +61,13 @@ version:
 vet:
 	$(GO) vet ./...
 
+# Every package with the race detector; the plugin-loading tests once more as production
+# builds them, without it; and the benchmarks module (its own go.mod), each benchmark once.
 test: vet
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 ./hosttest
+	cd benchmarks && $(GO) vet ./... && \
+		$(GO) test -race -count=1 -run . -bench . -benchtime=1x ./...
 
 # make fuzz runs each fuzz target of the plugin, one after another, for FUZZTIME each.
 # New failing inputs land in testdata/fuzz/<target>/, where `make test` replays them.
