@@ -228,36 +228,47 @@ func (r record) sub(names []string) (record, bool) {
 	return out, found
 }
 
-// strDeep looks for names at the top level, then in a custom resource's spec, metadata
-// and status.
-func (r record) strDeep(names []string) string {
-	if s := r.str(names); s != "" {
-		return s
+// scopes are the records a field may sit in: the event itself, then a custom resource's
+// spec, metadata and status, when it has them. They are found once per event.
+type scopes struct {
+	list [4]record
+	n    int
+}
+
+// scopesOf returns r and its nested spec, metadata and status records.
+func scopesOf(r record) scopes {
+	sc := scopes{n: 1}
+	sc.list[0] = r
+	for _, name := range nestedNames {
+		if nested, ok := r.sub([]string{name}); ok {
+			sc.list[sc.n] = nested
+			sc.n++
+		}
 	}
-	for _, n := range nestedNames {
-		if nested, ok := r.sub([]string{n}); ok {
-			if s := nested.str(names); s != "" {
-				return s
-			}
+	return sc
+}
+
+// all returns the scopes in order.
+func (sc *scopes) all() []record { return sc.list[:sc.n] }
+
+// str returns the first non-empty scalar stored under one of names in any scope.
+func (sc *scopes) str(names []string) string {
+	for _, r := range sc.all() {
+		if s := r.str(names); s != "" {
+			return s
 		}
 	}
 	return ""
 }
 
-// refDeep reads a field that may hold either a scalar or an object; for an object it
-// returns the first of inner that the object holds.
-func (r record) refDeep(names, inner []string) string {
-	if s := r.strDeep(names); s != "" {
+// ref reads a field that may hold either a scalar or an object; for an object it returns
+// the first of inner that the object holds.
+func (sc *scopes) ref(names, inner []string) string {
+	if s := sc.str(names); s != "" {
 		return s
 	}
-	candidates := []record{r}
-	for _, n := range nestedNames {
-		if nested, ok := r.sub([]string{n}); ok {
-			candidates = append(candidates, nested)
-		}
-	}
-	for _, c := range candidates {
-		if obj, ok := c.sub(names); ok {
+	for _, r := range sc.all() {
+		if obj, ok := r.sub(names); ok {
 			if s := obj.str(inner); s != "" {
 				return s
 			}
@@ -266,20 +277,14 @@ func (r record) refDeep(names, inner []string) string {
 	return ""
 }
 
-// resource reads a quantity such as memory or CPU from the record itself, from its
+// resource reads a quantity such as memory or CPU from a scope itself, from its
 // "resources" object, or from "resources.limits" as Kubernetes writes them.
-func (r record) resource(names []string) string {
-	if s := r.strDeep(names); s != "" {
+func (sc *scopes) resource(names []string) string {
+	if s := sc.str(names); s != "" {
 		return s
 	}
-	scopes := []record{r}
-	for _, n := range nestedNames {
-		if nested, ok := r.sub([]string{n}); ok {
-			scopes = append(scopes, nested)
-		}
-	}
-	for _, scope := range scopes {
-		res, ok := scope.sub(resourcesNames)
+	for _, r := range sc.all() {
+		res, ok := r.sub(resourcesNames)
 		if !ok {
 			continue
 		}
@@ -297,24 +302,26 @@ func (r record) resource(names []string) string {
 
 // readSession extracts the alert fields of a session.
 func readSession(r record) sessionInfo {
+	sc := scopesOf(r)
 	return sessionInfo{
-		ID:       r.strDeep(sessionIDNames),
-		User:     r.refDeep(sessionUser, userRefNames),
-		Template: r.refDeep(sessionTemplate, templateRefNames),
-		Memory:   r.resource(memoryNames),
-		CPU:      r.resource(cpuNames),
-		State:    r.strDeep(stateNames),
+		ID:       sc.str(sessionIDNames),
+		User:     sc.ref(sessionUser, userRefNames),
+		Template: sc.ref(sessionTemplate, templateRefNames),
+		Memory:   sc.resource(memoryNames),
+		CPU:      sc.resource(cpuNames),
+		State:    sc.str(stateNames),
 	}
 }
 
 // readUser extracts the alert fields of a user.
 func readUser(r record) userInfo {
+	sc := scopesOf(r)
 	return userInfo{
-		ID:       r.strDeep(userIDNames),
-		Username: r.strDeep(userUsernameNames),
-		Email:    r.strDeep(userEmailNames),
-		FullName: r.strDeep(userFullNameNames),
-		Tier:     r.strDeep(userTierNames),
+		ID:       sc.str(userIDNames),
+		Username: sc.str(userUsernameNames),
+		Email:    sc.str(userEmailNames),
+		FullName: sc.str(userFullNameNames),
+		Tier:     sc.str(userTierNames),
 	}
 }
 
