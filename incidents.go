@@ -16,6 +16,8 @@ const maxOpenIncidents = 10_000
 // only what the plugin itself opened. It lives on the plugin rather than on one load, so a
 // reload with the same routing key and endpoint keeps it; a different key or endpoint
 // starts it afresh. It is lost when the host process exits.
+//
+// TODO: keep the set across API server restarts; the plugin has no storage of its own yet.
 type openIncidents struct {
 	mu      sync.Mutex
 	owner   [sha256.Size]byte // hash of the routing key and endpoint the keys belong to
