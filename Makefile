@@ -67,7 +67,7 @@ test: vet
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 ./hosttest
 	cd benchmarks && $(GO) vet ./... && \
-		$(GO) test -race -count=1 -run . -bench . -benchtime=1x ./...
+		$(GO) test -race -count=1 -run . -bench . -benchtime=1x .
 
 # make fuzz runs each fuzz target of the plugin, one after another, for FUZZTIME each.
 # New failing inputs land in testdata/fuzz/<target>/, where `make test` replays them.
