@@ -130,6 +130,7 @@ type counters struct {
 	queued           atomic.Int64 // events waiting or in flight now
 	invalid          atomic.Int64 // hook calls with an argument the plugin cannot read
 	undelivered      atomic.Int64 // events still queued when unload gave up
+	resolvesSkipped  atomic.Int64 // resolves not sent because their trigger was given up
 }
 
 // snapshot returns the counters by name, as Stats reports them.
@@ -143,6 +144,7 @@ func (c *counters) snapshot() map[string]int64 {
 		"queued":                c.queued.Load(),
 		"invalid_input":         c.invalid.Load(),
 		"undelivered_at_unload": c.undelivered.Load(),
+		"resolves_skipped":      c.resolvesSkipped.Load(),
 	}
 }
 
@@ -468,6 +470,7 @@ func (d *dispatcher) giveUp(q *keyQueue, j *job) {
 		skipped++
 	}
 	if skipped > 0 {
+		d.stats.resolvesSkipped.Add(int64(skipped))
 		d.logger.Warn("pagerduty: resolve not sent; its trigger was not delivered",
 			"dedup_key", j.dedupKey, "skipped", skipped)
 	}

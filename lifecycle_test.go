@@ -106,6 +106,7 @@ func TestResolveSkippedWhenTriggerIsGivenUp(t *testing.T) {
 			"trigger PagerDuty never accepted")
 	}
 	assert.Len(t, h.logs.lines("resolve not sent; its trigger was not delivered"), 1)
+	assert.EqualValues(t, 1, h.p.Stats()["resolves_skipped"])
 	assert.Zero(t, h.p.Stats()["open_incidents"])
 }
 

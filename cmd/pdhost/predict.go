@@ -156,6 +156,7 @@ func (p *prediction) counters() map[string]int64 {
 		"queued":                0,
 		"invalid_input":         0,
 		"undelivered_at_unload": 0,
+		"resolves_skipped":      0,
 		"open_incidents":        int64(len(p.tracked)),
 	}
 }

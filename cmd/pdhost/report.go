@@ -12,7 +12,7 @@ import (
 // counterOrder is the order README.md lists the plugin's counters in; others follow
 // sorted by name.
 var counterOrder = []string{"sent", "dropped_rate_limit", "dropped_queue_full", "failed",
-	"retried", "queued", "invalid_input", "undelivered_at_unload"}
+	"retried", "queued", "invalid_input", "undelivered_at_unload", "resolves_skipped"}
 
 // writeReceived prints what the stand-in received and the incidents that resulted.
 func writeReceived(w io.Writer, rc *pdreceiver.Receiver) error {
