@@ -186,20 +186,16 @@ type dispatcher struct {
 	full    *dropReporter
 	workers sync.WaitGroup
 
-	// triggerLost is told the dedup key of a trigger that was given up with no other
-	// trigger queued behind it, so the incident is known never to have opened.
-	triggerLost func(dedupKey string)
+	// open is the set of hibernation incidents the plugin opened. The dispatcher updates
+	// it with d.mu held, so that the set and the queue always agree: a trigger that opens
+	// an incident is added as it is queued, accepted when PagerDuty takes it, and lost
+	// when it is given up with no other trigger behind it; a resolve takes its key as it
+	// is queued.
+	open *openIncidents
 
-	// triggerAccepted is told the dedup key of every trigger PagerDuty accepted. It is
-	// called with d.mu held.
-	triggerAccepted func(dedupKey string)
-
-	// triggerQueued is told the dedup key of each queued trigger that opens an incident;
-	// resolveQueued takes the key of a resolve about to be queued, saying whether it was
-	// open and whether PagerDuty accepted a trigger for it. Both are called with d.mu held,
-	// so that the open incidents and the queue always agree.
-	triggerQueued func(dedupKey string)
-	resolveQueued func(dedupKey string) (open, accepted bool)
+	// evictionLogged keeps the warning about forgotten incidents to one line per load.
+	// It is guarded by mu.
+	evictionLogged bool
 
 	ctx    context.Context // cancelled when unload's deadline passes
 	cancel context.CancelFunc
@@ -223,26 +219,23 @@ type outageLog struct {
 	since    time.Time
 }
 
-// newDispatcher starts deliveryWorkers workers.
+// newDispatcher starts deliveryWorkers workers that keep open up to date.
 func newDispatcher(client *eventsClient, policy retryPolicy, now func() time.Time,
-	logger *slog.Logger, stats *counters) *dispatcher {
+	logger *slog.Logger, stats *counters, open *openIncidents) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &dispatcher{
-		client:      client,
-		policy:      policy,
-		now:         now,
-		logger:      logger,
-		stats:       stats,
-		full:        newDropReporter(logger, &stats.droppedQueueFull, "queue_full"),
-		ctx:         ctx,
-		cancel:      cancel,
-		wake:        make(chan struct{}, 1),
-		keys:        make(map[string]*keyQueue),
-		triggerLost: func(string) {},
+		client: client,
+		policy: policy,
+		now:    now,
+		logger: logger,
+		stats:  stats,
+		full:   newDropReporter(logger, &stats.droppedQueueFull, "queue_full"),
+		ctx:    ctx,
+		cancel: cancel,
+		wake:   make(chan struct{}, 1),
+		keys:   make(map[string]*keyQueue),
+		open:   open,
 	}
-	d.triggerAccepted = func(string) {}
-	d.triggerQueued = func(string) {}
-	d.resolveQueued = func(string) (bool, bool) { return true, false }
 	for i := 0; i < deliveryWorkers; i++ {
 		d.workers.Add(1)
 		go d.work()
@@ -263,15 +256,17 @@ func (d *dispatcher) enqueue(j *job) error {
 		return errQueueFull
 	}
 	if j.resolves {
-		open, accepted := d.resolveQueued(j.dedupKey)
+		open, accepted := d.open.takeOpened(j.dedupKey)
 		if !open {
 			d.mu.Unlock()
 			return errNothingToResolve
 		}
 		j.afterTrigger = !accepted
 	}
-	if j.opens {
-		d.triggerQueued(j.dedupKey)
+	if j.opens && d.open.add(j.dedupKey) && !d.evictionLogged {
+		d.evictionLogged = true
+		d.logger.Warn("pagerduty: forgetting the oldest open hibernation incident; "+
+			"its session's wake will not resolve it", "limit", maxOpenIncidents)
 	}
 	d.add(j, false)
 	d.mu.Unlock()
@@ -446,7 +441,7 @@ func (d *dispatcher) requeue(q *keyQueue) {
 // for the key now has an incident to close, whatever becomes of the triggers between.
 // d.mu must be held.
 func (d *dispatcher) opened(q *keyQueue) {
-	d.triggerAccepted(q.key)
+	d.open.accept(q.key)
 	for _, later := range q.jobs {
 		if later.action == actionResolve {
 			later.afterTrigger = false
@@ -479,7 +474,7 @@ func (d *dispatcher) giveUp(q *keyQueue, j *job) {
 			return
 		}
 	}
-	d.triggerLost(j.dedupKey)
+	d.open.lose(j.dedupKey)
 }
 
 // delivered counts an accepted job, closing an outage if one was under way.

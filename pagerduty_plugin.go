@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -140,9 +139,6 @@ type instance struct {
 	delivery *dispatcher
 	stats    *counters
 	deadline time.Duration // how long unload waits for the queue to drain
-
-	// evictionLogged keeps the warning about forgotten incidents to one line per load.
-	evictionLogged atomic.Bool
 }
 
 // errNotLoaded is returned by hooks called before OnLoad or after OnUnload.
@@ -203,6 +199,7 @@ func (p *pluginState) load(config map[string]any, logger *slog.Logger, o options
 		logger.Warn("pagerduty: ignoring unknown config key", attrs...)
 	}
 
+	p.open.adopt(cfg)
 	stats := &counters{}
 	client := &eventsClient{
 		url:     cfg.EventsURL,
@@ -216,20 +213,10 @@ func (p *pluginState) load(config map[string]any, logger *slog.Logger, o options
 		logger:   logger,
 		now:      o.now,
 		limiter:  newHourlyLimiter(cfg.RateLimit, o.now, logger, &stats.droppedRateLimit),
-		delivery: newDispatcher(client, o.retry, o.now, logger, stats),
+		delivery: newDispatcher(client, o.retry, o.now, logger, stats, &p.open),
 		stats:    stats,
 		deadline: o.unloadDeadline,
 	}
-	p.open.adopt(cfg)
-	inst.delivery.triggerLost = func(key string) { p.open.lose(key) }
-	inst.delivery.triggerAccepted = func(key string) { p.open.accept(key) }
-	inst.delivery.triggerQueued = func(key string) {
-		if p.open.add(key) && !inst.evictionLogged.Swap(true) {
-			logger.Warn("pagerduty: forgetting the oldest open hibernation incident; "+
-				"its session's wake will not resolve it", "limit", maxOpenIncidents)
-		}
-	}
-	inst.delivery.resolveQueued = p.open.takeOpened
 
 	p.mu.Lock()
 	p.active, p.last = inst, stats
