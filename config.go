@@ -274,26 +274,25 @@ func editDistance(a, b string) int {
 
 // notifyKey returns the parser of a notifyOn... key for event type t.
 func notifyKey(t EventType) func(*Config, any) error {
-	name := "notifyOn" + t.configName()
-	return func(c *Config, v any) error {
-		var b bool
-		if err := parseBool(name, v, &b); err != nil {
-			return err
-		}
-		c.Notify[t] = b
-		return nil
-	}
+	return switchKey("notifyOn", t, func(c *Config) map[EventType]bool { return c.Notify })
 }
 
 // resolveKey returns the parser of a resolveOn... key for event type t.
 func resolveKey(t EventType) func(*Config, any) error {
-	name := "resolveOn" + t.configName()
+	return switchKey("resolveOn", t, func(c *Config) map[EventType]bool { return c.ResolveOn })
+}
+
+// switchKey returns the parser of the boolean key prefix+t, which sets t in the map that
+// field selects.
+func switchKey(prefix string, t EventType,
+	field func(*Config) map[EventType]bool) func(*Config, any) error {
+	name := prefix + t.configName()
 	return func(c *Config, v any) error {
 		var b bool
 		if err := parseBool(name, v, &b); err != nil {
 			return err
 		}
-		c.ResolveOn[t] = b
+		field(c)[t] = b
 		return nil
 	}
 }

@@ -312,9 +312,7 @@ func (c *eventsClient) send(ctx context.Context, body []byte) error {
 	}
 
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
-	case resp.StatusCode >= 500:
+	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.permanent = true
